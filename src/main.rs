@@ -1,0 +1,89 @@
+//! The command line: parses arguments and hands each subcommand to the pipeline.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secretariat::diagnostic::Failure;
+use secretariat::pipeline::{self, BuildOptions};
+use secretariat::typeset::FontOptions;
+
+/// Turns one programme file into every printed document of the programme.
+#[derive(Parser)]
+#[command(name = "secretariat", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build all documents into <OUT>/<programme id>.zip
+    Build {
+        /// The programme file
+        #[arg(default_value = "data/programme.yaml")]
+        programme: PathBuf,
+        /// Where the zip goes
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Also use fonts installed on this machine (output then depends on the machine)
+        #[arg(long)]
+        system_fonts: bool,
+    },
+    /// Check the programme file and report every problem; writes nothing
+    Check {
+        /// The programme file
+        #[arg(default_value = "data/programme.yaml")]
+        programme: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            programme,
+            out,
+            system_fonts,
+        } => pipeline::build(&BuildOptions {
+            programme,
+            out,
+            fonts: FontOptions { system_fonts },
+        })
+        .map(|report| {
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
+            for (kind, n) in &report.counts {
+                eprintln!("{:>6} {}", n, kind.key());
+            }
+            eprintln!(
+                "wrote {} ({} print file{})",
+                report.zip.display(),
+                report.print_files,
+                if report.print_files == 1 { "" } else { "s" }
+            );
+        }),
+        Command::Check { programme } => pipeline::check(&programme).map(|p| {
+            eprintln!(
+                "{}: {} participants, {} staff, {} organisations, {} days: no problems found",
+                programme.display(),
+                p.participants.len(),
+                p.staff.len(),
+                p.organisations.len(),
+                p.days.len()
+            );
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            report(&failure);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report(failure: &Failure) {
+    eprintln!("{failure}");
+}

@@ -1,0 +1,120 @@
+//! Packaging: the zip for the printers, its manifest and the certificate register.
+//!
+//! The zip is byte-for-byte reproducible (fixed order, fixed timestamps, fixed
+//! permissions) and written to a temporary file beside its target, then renamed,
+//! so a failed run never leaves a half-written or missing zip behind.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::plan::RegisterRow;
+use crate::programme::Kind;
+
+/// One file of the zip.
+pub struct Entry {
+    pub path: String,
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+    /// Page sizes in millimetres, one per page; empty for data files.
+    pub pages: Vec<(f64, f64)>,
+}
+
+/// Writes `entries` and a `manifest.csv` describing them to `target`, atomically.
+pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> anyhow::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let temp = tempfile::Builder::new()
+        .prefix(".secretariat-")
+        .suffix(".zip.partial")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+
+    let time = DateTime::from_date_and_time(
+        timestamp.year().clamp(1980, 2107) as u16,
+        timestamp.month() as u8,
+        timestamp.day() as u8,
+        timestamp.hour() as u8,
+        timestamp.minute() as u8,
+        timestamp.second() as u8,
+    )
+    .map_err(|e| anyhow::anyhow!("timestamp not representable in a zip: {e}"))?;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+
+    let mut zip = ZipWriter::new(std::io::BufWriter::new(temp.as_file()));
+    for entry in entries {
+        zip.start_file(entry.path.as_str(), options)?;
+        zip.write_all(&entry.bytes)?;
+    }
+    zip.start_file("manifest.csv", options)?;
+    zip.write_all(&manifest(entries)?)?;
+    zip.finish()?.flush()?;
+    temp.as_file().sync_all()?;
+    temp.persist(target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(())
+}
+
+/// `manifest.csv`: path, kind, pages, page sizes in mm, SHA-256 of every file.
+fn manifest(entries: &[Entry]) -> anyhow::Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(["path", "kind", "pages", "page_sizes_mm", "sha256"])?;
+    for entry in entries {
+        let mut sizes: Vec<String> = Vec::new();
+        for (w, h) in &entry.pages {
+            let size = format!("{w:.0}x{h:.0}");
+            if !sizes.contains(&size) {
+                sizes.push(size);
+            }
+        }
+        let hash = Sha256::digest(&entry.bytes);
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let pages = if entry.pages.is_empty() {
+            String::new()
+        } else {
+            entry.pages.len().to_string()
+        };
+        csv.write_record([
+            entry.path.as_str(),
+            entry.kind.key(),
+            &pages,
+            &sizes.join(";"),
+            &hex,
+        ])?;
+    }
+    Ok(csv.into_inner()?)
+}
+
+/// `certificates/register.csv`: who earned a certificate, and why or why not.
+pub fn register(rows: &[RegisterRow]) -> anyhow::Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "number",
+        "participant",
+        "name",
+        "country",
+        "days_attended",
+        "eligible",
+        "reason",
+    ])?;
+    for row in rows {
+        csv.write_record([
+            row.number.as_str(),
+            &row.participant,
+            &row.name,
+            &row.country,
+            &row.days_attended.to_string(),
+            if row.eligible { "yes" } else { "no" },
+            &row.reason,
+        ])?;
+    }
+    Ok(csv.into_inner()?)
+}

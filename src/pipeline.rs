@@ -1,0 +1,283 @@
+//! The build, stage by stage: load → validate → plan → render → typeset → package.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, NaiveDateTime};
+use rayon::prelude::*;
+use typst::layout::Abs;
+use typst_layout::PagedDocument;
+
+use crate::diagnostic::{Diagnostic, Failure};
+use crate::package::{self, Entry};
+use crate::plan::{self, Plan};
+use crate::programme::{Kind, Programme};
+use crate::render::Templates;
+use crate::typeset::{FontOptions, Typesetter};
+use crate::{load, validate};
+
+/// What `build` is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub programme: PathBuf,
+    pub out: PathBuf,
+    pub fonts: FontOptions,
+}
+
+/// What a successful build made.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub zip: PathBuf,
+    /// (kind, number of documents), in kind order.
+    pub counts: Vec<(Kind, usize)>,
+    pub print_files: usize,
+    pub notes: Vec<String>,
+}
+
+/// Loads and validates a programme file.
+pub fn check(path: &Path) -> Result<Programme, Failure> {
+    let loaded = load::load(path)?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    Ok(validate::validate(loaded, folder)?)
+}
+
+/// Builds every document of the programme into `<out>/<programme.id>.zip`.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    let programme = check(&options.programme)?;
+    let templates = Templates::new(&programme.folder);
+    let plan = plan::plan(&programme, &templates)?;
+    let sources = render(&plan, &templates)?;
+
+    let timestamp = timestamp(&programme)?;
+    let typesetter = Typesetter::new(&programme.folder, &options.fonts, programme.end, timestamp)?;
+    let compiled = typeset(&plan, &sources, &typesetter)?;
+    let entries = entries(&plan, compiled, &typesetter)?;
+
+    let zip = options.out.join(format!("{}.zip", programme.id));
+    package::write_zip(&zip, &entries, timestamp)?;
+
+    let mut counts: Vec<(Kind, usize)> = Vec::new();
+    for doc in &plan.documents {
+        match counts.last_mut() {
+            Some((kind, n)) if *kind == doc.kind => *n += 1,
+            _ => counts.push((doc.kind, 1)),
+        }
+    }
+    Ok(BuildReport {
+        zip,
+        counts,
+        print_files: plan.print.len(),
+        notes: plan.notes,
+    })
+}
+
+/// Renders every document's template; all template errors are reported together.
+fn render(plan: &Plan, templates: &Templates) -> Result<Vec<String>, Failure> {
+    let mut sources = Vec::with_capacity(plan.documents.len());
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for doc in &plan.documents {
+        match templates.render(&doc.template, &doc.context) {
+            Ok(source) => sources.push(source),
+            Err(diag) => {
+                let diag = diag.entry(doc.label.clone());
+                // One broken template fails every document; say it once.
+                if !diags
+                    .iter()
+                    .any(|d| d.file == diag.file && d.line == diag.line && d.message == diag.message)
+                {
+                    diags.push(diag);
+                }
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(sources)
+    } else {
+        Err(Failure::Invalid(diags))
+    }
+}
+
+/// A typeset document and its PDF.
+struct Compiled {
+    document: PagedDocument,
+    pdf: Vec<u8>,
+}
+
+/// Typesets all documents in parallel, on a pool of our own.
+///
+/// Typst itself uses rayon inside a compilation; running whole documents on
+/// rayon's global pool as well has overflowed worker stacks at a few thousand
+/// documents, so documents get dedicated workers with ample stack.
+fn typeset(plan: &Plan, sources: &[String], typesetter: &Typesetter) -> Result<Vec<Compiled>, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("typeset-{i}"))
+        .stack_size(64 << 20)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
+    let done = AtomicUsize::new(0);
+    let results: Vec<Result<Compiled, String>> = pool.install(|| {
+        plan.documents
+            .par_iter()
+            .zip(sources.par_iter())
+            .map(|(doc, source)| {
+                let result = typeset_one(typesetter, &doc.path, &doc.template, source);
+                // Typst memoises across compilations; evicting old entries keeps
+                // memory flat however many documents a programme has.
+                if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
+                    typst::comemo::evict(16);
+                }
+                result.map_err(|e| format!("{}: {e}", doc.label))
+            })
+            .collect()
+    });
+    typst::comemo::evict(0);
+    let mut compiled = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(c) => compiled.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(Failure::Documents(errors))
+    }
+}
+
+fn typeset_one(
+    typesetter: &Typesetter,
+    path: &str,
+    template: &str,
+    source: &str,
+) -> Result<Compiled, String> {
+    let document = typesetter
+        .compile(source)
+        .map_err(|errors| typst_errors(template, source, &errors))?;
+    let missing = Typesetter::missing_glyphs(&document);
+    if !missing.is_empty() {
+        return Err(format!(
+            "no font has a glyph for some characters of {} (add a font covering them to the \
+             programme's fonts/ folder)",
+            missing
+                .iter()
+                .map(|t| format!("{t:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let pdf = typesetter.pdf(&document, path)?;
+    Ok(Compiled { document, pdf })
+}
+
+/// Typst's errors, located in the generated source and tied to the template.
+fn typst_errors(
+    template: &str,
+    source: &str,
+    errors: &[typst::diag::SourceDiagnostic],
+) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    errors
+        .iter()
+        .map(|e| {
+            let mut text = format!("Typst error from template {template}: {}", e.message);
+            let range = typst::syntax::Source::detached(source).range(e.span);
+            if let Some(range) = range {
+                let line = source[..range.start].matches('\n').count();
+                if let Some(quoted) = lines.get(line) {
+                    text.push_str(&format!(
+                        "\n      generated line {}: {}",
+                        line + 1,
+                        quoted.trim()
+                    ));
+                }
+            }
+            for hint in &e.hints {
+                text.push_str(&format!("\n      hint: {hint}"));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
+/// Orders the zip's files: each kind's documents, its data files, its print file.
+fn entries(
+    plan: &Plan,
+    compiled: Vec<Compiled>,
+    typesetter: &Typesetter,
+) -> Result<Vec<Entry>, Failure> {
+    let mut entries = Vec::new();
+    for (doc, c) in plan.documents.iter().zip(&compiled) {
+        entries.push(Entry {
+            path: doc.path.clone(),
+            kind: doc.kind,
+            bytes: c.pdf.clone(),
+            pages: page_sizes(&c.document),
+        });
+    }
+    if !plan.register.is_empty() {
+        entries.push(Entry {
+            path: "certificates/register.csv".into(),
+            kind: Kind::Certificates,
+            bytes: package::register(&plan.register)?,
+            pages: Vec::new(),
+        });
+    }
+    for print in &plan.print {
+        // The printer's file reuses the typeset pages: nothing is typeset twice.
+        let pages = print
+            .members
+            .iter()
+            .flat_map(|&i| compiled[i].document.pages().iter().cloned())
+            .collect();
+        let document = PagedDocument::new(pages, Default::default());
+        let pdf = typesetter
+            .pdf(&document, &print.path)
+            .map_err(|e| Failure::Documents(vec![format!("{}: {e}", print.path)]))?;
+        entries.push(Entry {
+            path: print.path.clone(),
+            kind: print.kind,
+            bytes: pdf,
+            pages: page_sizes(&document),
+        });
+    }
+    Ok(entries)
+}
+
+fn page_sizes(document: &PagedDocument) -> Vec<(f64, f64)> {
+    document
+        .pages()
+        .iter()
+        .map(|p| {
+            let size = p.frame.size();
+            (mm(size.x), mm(size.y))
+        })
+        .collect()
+}
+
+fn mm(length: Abs) -> f64 {
+    (length.to_mm() * 10.0).round() / 10.0
+}
+
+/// The moment the output claims to be made: `SOURCE_DATE_EPOCH` when set (the
+/// reproducible-builds convention), else midnight after the programme's end.
+fn timestamp(programme: &Programme) -> Result<NaiveDateTime, Failure> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => {
+            let seconds: i64 = value.trim().parse().map_err(|_| {
+                anyhow::anyhow!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not `{value}`")
+            })?;
+            DateTime::from_timestamp(seconds, 0)
+                .map(|t| t.naive_utc())
+                .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {seconds} is out of range").into())
+        }
+        Err(_) => Ok(programme.end.and_hms_opt(0, 0, 0).expect("midnight exists")),
+    }
+}

@@ -1,0 +1,218 @@
+//! The validated programme: every reference resolved, every date checked.
+//!
+//! Only `validate` builds these values; every later stage can rely on them. Ids
+//! held here are known to exist, so lookups by id cannot fail.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::load::Positions;
+use crate::schema::{Group, Language, Role, SessionKind};
+
+#[derive(Debug)]
+pub struct Programme {
+    /// The folder holding the programme file; asset paths are relative to it.
+    pub folder: PathBuf,
+    pub positions: Positions,
+    pub id: String,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub short_title: Option<String>,
+    pub series: Option<String>,
+    pub series_ja: Option<String>,
+    pub reference: String,
+    /// Organisation id of the host.
+    pub host: String,
+    /// Organisation id of the commissioning body.
+    pub commissioned_by: Option<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub language: Language,
+    pub contact: Contact,
+    pub signatories: Vec<Signatory>,
+    pub documents: Documents,
+    pub organisations: Vec<Organisation>,
+    pub participants: Vec<Participant>,
+    pub staff: Vec<Staff>,
+    pub days: Vec<Day>,
+}
+
+impl Programme {
+    pub fn organisation(&self, id: &str) -> &Organisation {
+        self.organisations
+            .iter()
+            .find(|o| o.id == id)
+            .expect("organisation ids are resolved by validation")
+    }
+
+    pub fn signatory(&self, id: &str) -> &Signatory {
+        self.signatories
+            .iter()
+            .find(|s| s.id == id)
+            .expect("signatory ids are resolved by validation")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Signatory {
+    pub id: String,
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub organisation: Option<String>,
+    /// Asset paths, relative to the programme folder and known to exist in it.
+    pub signature: Option<String>,
+    pub seal: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub short: Option<String>,
+    pub group: Group,
+    pub language: Language,
+    pub thank: bool,
+    pub addressee: Option<String>,
+    pub addressee_ja: Option<String>,
+    pub address: Vec<String>,
+    pub address_ja: Option<Vec<String>>,
+    pub logo: Option<String>,
+    /// For embassies: the country code they represent.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub code: String,
+    /// How the country prints: `programme.countries`, else the ISO 3166 short name.
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub id: String,
+    /// 1-based position in `participants`; numbers letters and certificates.
+    pub number: usize,
+    pub honorific: Option<String>,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub country: Country,
+    pub organisation: String,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub language: Language,
+    pub absent: Vec<NaiveDate>,
+    /// Programme days attended: entries in `days` minus `absent`.
+    pub days_attended: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub honorific: Option<String>,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub role: Role,
+    pub organisation: Option<String>,
+    pub position: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub start: String,
+    pub end: String,
+    pub kind: SessionKind,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    pub with: Vec<String>,
+    pub speakers: Vec<String>,
+}
+
+/// The document kinds, in the order the zip lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Invitations,
+    Requests,
+    Badges,
+    Schedules,
+    Certificates,
+    ThankYou,
+    SignIn,
+    Participants,
+}
+
+impl Kind {
+    /// The key under `documents`, which is also the template's file stem.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Invitations => "invitations",
+            Kind::Requests => "requests",
+            Kind::Badges => "badges",
+            Kind::Schedules => "schedules",
+            Kind::Certificates => "certificates",
+            Kind::ThankYou => "thank-you",
+            Kind::SignIn => "sign-in",
+            Kind::Participants => "participants",
+        }
+    }
+}
+
+/// Settings every kind has.
+#[derive(Debug, Clone, Default)]
+pub struct KindSettings {
+    pub enabled: bool,
+    /// A template name replacing `<kind>.typ.j2`.
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// Per kind: enabled and template override. Kinds without a builder yet are
+    /// still validated, so a programme file stays valid as kinds are added.
+    pub kinds: BTreeMap<Kind, KindSettings>,
+    pub certificates: CertificateSettings,
+}
+
+impl Documents {
+    pub fn settings(&self, kind: Kind) -> KindSettings {
+        self.kinds.get(&kind).cloned().unwrap_or(KindSettings {
+            enabled: true,
+            template: None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CertificateSettings {
+    /// Signatory ids, in the order they sign.
+    pub signed_by: Vec<String>,
+    /// Share of programme days a participant must attend, 0..=1.
+    pub min_attendance: f64,
+    pub issued_on: Option<NaiveDate>,
+}

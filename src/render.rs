@@ -1,0 +1,174 @@
+//! Rendering templates: MiniJinja templates that emit Typst markup.
+//!
+//! Every value a template prints is escaped for Typst markup, so no data can
+//! become Typst code; `typst_str` renders a value as a Typst string literal for
+//! the places where markup would be wrong (`#image(...)`, `#link(...)`).
+
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+use crate::diagnostic::Diagnostic;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+pub use embedded::FONTS as BUILTIN_FONTS;
+
+/// The template set of one run: a programme's `templates/` folder over the
+/// built-in templates, file by file.
+pub struct Templates {
+    env: Environment<'static>,
+    overrides: PathBuf,
+}
+
+/// The built-in template of this name, if there is one.
+pub fn builtin(name: &str) -> Option<&'static str> {
+    embedded::TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| *source)
+}
+
+impl Templates {
+    /// Templates for the programme in `folder`; its `templates/` folder wins.
+    pub fn new(folder: &Path) -> Self {
+        let overrides = folder.join("templates");
+        let mut env = Environment::new();
+        let dir = overrides.clone();
+        env.set_loader(move |name| {
+            if name.contains("..") || name.starts_with('/') {
+                return Ok(None);
+            }
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(source) => Ok(Some(source)),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    Ok(builtin(name).map(str::to_string))
+                }
+                Err(err) => Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("cannot read {}: {err}", path.display()),
+                )),
+            }
+        });
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".typ.j2") || name.ends_with(".typ") {
+                AutoEscape::Custom("typst")
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if value.is_none() {
+                return Ok(());
+            }
+            let escape = matches!(state.auto_escape(), AutoEscape::Custom("typst"));
+            if value.is_safe() || !escape {
+                write!(out, "{value}").map_err(Error::from)
+            } else {
+                let mut text = String::new();
+                escape_markup(&value.to_string(), &mut text);
+                out.write_str(&text).map_err(Error::from)
+            }
+        });
+        env.add_filter("typst_str", |value: Value| -> Value {
+            Value::from_safe_string(typst_str(&value.to_string()))
+        });
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        Self { env, overrides }
+    }
+
+    /// Whether a template of this name exists, in the programme or built in.
+    pub fn exists(&self, name: &str) -> bool {
+        self.overrides.join(name).is_file() || builtin(name).is_some()
+    }
+
+    /// Where a template comes from, for messages.
+    pub fn origin(&self, name: &str) -> PathBuf {
+        let path = self.overrides.join(name);
+        if path.is_file() {
+            path
+        } else {
+            Path::new("templates").join(format!("{name} (built-in)"))
+        }
+    }
+
+    /// Renders `name` with `context` into Typst source.
+    pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
+        let template = self.env.get_template(name).map_err(|e| self.diagnostic(name, &e))?;
+        template
+            .render(context)
+            .map_err(|e| self.diagnostic(name, &e))
+    }
+
+    fn diagnostic(&self, name: &str, err: &Error) -> Diagnostic {
+        let file = self.origin(err.name().unwrap_or(name));
+        let mut message = err.kind().to_string();
+        if let Some(detail) = err.detail() {
+            message = format!("{message}: {detail}");
+        }
+        Diagnostic::new(&file, (err.line().unwrap_or(0), 0), message)
+    }
+}
+
+/// Escapes `text` so that Typst markup prints it literally.
+///
+/// Every ASCII punctuation character is escaped with a backslash: that is always
+/// valid in markup and yields the character itself, so none of them can start
+/// code (`#`), math (`$`), emphasis, a label, a reference, a comment, a smart quote,
+/// a shorthand (`--`, `...`, `~`) or a URL. Line breaks become spaces: values are
+/// single lines of print.
+pub fn escape_markup(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' | '\t' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Renders `text` as a Typst string literal.
+pub fn typst_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_markup_character() {
+        let mut out = String::new();
+        escape_markup("#panic(\"x\") $y$ *b*", &mut out);
+        assert_eq!(out, "\\#panic\\(\\\"x\\\"\\) \\$y\\$ \\*b\\*");
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_and_backslashes() {
+        assert_eq!(typst_str("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+}

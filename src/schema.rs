@@ -1,0 +1,305 @@
+//! The programme file as written: serde types that mirror the YAML one to one.
+//!
+//! Nothing here is checked beyond what serde checks (types, required keys, unknown
+//! keys). The `validate` stage turns a [`ProgrammeFile`] into the resolved
+//! [`crate::programme::Programme`] that every later stage uses.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeFile {
+    pub programme: ProgrammeInfo,
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+    #[serde(default)]
+    pub documents: Documents,
+    #[serde(default)]
+    pub organisations: Vec<Organisation>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub staff: Vec<Staff>,
+    #[serde(default)]
+    pub days: Vec<Day>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeInfo {
+    pub id: String,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub short_title: Option<String>,
+    pub series: Option<String>,
+    pub series_ja: Option<String>,
+    pub reference: String,
+    pub host: String,
+    pub commissioned_by: Option<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    #[serde(default)]
+    pub language: Language,
+    /// How country codes print, overriding the ISO 3166 English short names.
+    #[serde(default)]
+    pub countries: BTreeMap<String, String>,
+    pub contact: Contact,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Ja,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Ja => "ja",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    pub id: String,
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub organisation: Option<String>,
+    pub signature: Option<String>,
+    /// Official seal (公印), printed beside the name on Japanese letters.
+    pub seal: Option<String>,
+}
+
+/// Settings per document kind, keyed as in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documents {
+    pub invitations: Option<Invitations>,
+    pub requests: Option<Letters>,
+    pub badges: Option<Badges>,
+    pub schedules: Option<Schedules>,
+    pub certificates: Option<Certificates>,
+    #[serde(rename = "thank-you")]
+    pub thank_you: Option<Letters>,
+    #[serde(rename = "sign-in")]
+    pub sign_in: Option<Plain>,
+    pub participants: Option<Plain>,
+}
+
+/// One id or a list of ids: `signed_by: a` and `signed_by: [a, b]` both read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(id) => vec![id.clone()],
+            OneOrMany::Many(ids) => ids.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitations {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+    pub signed_by: Option<OneOrMany>,
+    pub dated: Option<NaiveDate>,
+    pub reply_by: Option<NaiveDate>,
+}
+
+/// Requests and thank-you letters share their settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letters {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+    pub signed_by: Option<OneOrMany>,
+    pub sent_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Badges {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+    pub size: Option<String>,
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedules {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+    pub overview: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificates {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+    pub signed_by: Option<OneOrMany>,
+    /// Share of programme days attended, 0..=1.
+    pub min_attendance: Option<f64>,
+    pub issued_on: Option<NaiveDate>,
+}
+
+/// Kinds with no settings beyond the common two.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plain {
+    pub enabled: Option<bool>,
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub short: Option<String>,
+    pub group: Group,
+    pub language: Option<Language>,
+    #[serde(default)]
+    pub thank: bool,
+    pub addressee: Option<String>,
+    pub addressee_ja: Option<String>,
+    #[serde(default)]
+    pub address: Vec<String>,
+    pub address_ja: Option<Vec<String>>,
+    pub logo: Option<String>,
+    /// For embassies: the country they represent.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    Host,
+    Sponsor,
+    Ministry,
+    Agency,
+    Prefecture,
+    Municipality,
+    International,
+    Ngo,
+    Academic,
+    Embassy,
+    Expert,
+    Company,
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub id: String,
+    pub honorific: Option<String>,
+    pub name: String,
+    /// The name in its own script, printed under the Latin name.
+    pub native_name: Option<String>,
+    pub country: String,
+    pub organisation: String,
+    pub position: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<Language>,
+    /// Programme days missed.
+    #[serde(default)]
+    pub absent: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    pub id: String,
+    pub honorific: Option<String>,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub role: Role,
+    /// An organisation id.
+    pub organisation: Option<String>,
+    pub position: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Secretariat,
+    Coordinator,
+    Interpreter,
+    Lecturer,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// `HH:MM-HH:MM`.
+    pub time: String,
+    pub kind: SessionKind,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    /// Organisations that gave or hosted the session.
+    #[serde(default)]
+    pub with: Vec<String>,
+    #[serde(default)]
+    pub speakers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    Ceremony,
+    Orientation,
+    Lecture,
+    Visit,
+    Presentation,
+    Discussion,
+    Workshop,
+    Culture,
+    Meal,
+    Travel,
+    Other,
+}

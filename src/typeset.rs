@@ -1,0 +1,253 @@
+//! Typesetting: one Typst [`World`] serving every document of a run.
+//!
+//! Fonts, the standard library and asset files are loaded once into [`Typesetter`]
+//! and shared by all documents; each document only brings its main source. Every
+//! document's main file has the same [`FileId`]: Typst interns file ids per
+//! process (65,535 at most), so one id per document would run out on a large
+//! programme.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use typst::diag::{FileError, FileResult, PackageError, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::layout::Frame;
+use typst::layout::FrameItem;
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::{FontPath, FontStore};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::render::BUILTIN_FONTS;
+
+/// The one file id every document's generated source is compiled under.
+static MAIN: LazyLock<FileId> = LazyLock::new(|| {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new("/main.typ").expect("a valid virtual path"),
+    )
+    .intern()
+});
+
+/// Where fonts come from, beyond the built-in set.
+#[derive(Debug, Clone, Default)]
+pub struct FontOptions {
+    /// Also use the fonts installed on this machine (output then depends on it).
+    pub system_fonts: bool,
+}
+
+/// Everything documents share: library, fonts, files, the fixed date.
+pub struct Typesetter {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    root: PathBuf,
+    files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    today: NaiveDate,
+    timestamp: NaiveDateTime,
+}
+
+impl Typesetter {
+    /// Loads the fonts: Typst's own, the built-in set, the programme folder's
+    /// `fonts/`, and (only when asked) the system's.
+    ///
+    /// `root` is the programme folder: documents may read files inside it and
+    /// nowhere else. `today` is what Typst's `datetime.today()` answers, and
+    /// `timestamp` is the PDF creation date, so output never depends on the clock.
+    pub fn new(
+        root: &Path,
+        options: &FontOptions,
+        today: NaiveDate,
+        timestamp: NaiveDateTime,
+    ) -> anyhow::Result<Self> {
+        let root = root
+            .canonicalize()
+            .map_err(|e| anyhow::anyhow!("cannot open programme folder {}: {e}", root.display()))?;
+        let mut fonts = FontStore::new();
+        for (_, data) in BUILTIN_FONTS {
+            fonts.extend(Font::iter(Bytes::new(*data)).map(|font| {
+                let info = font.info().clone();
+                (font, info)
+            }));
+        }
+        fonts.extend(typst_assets::fonts().flat_map(|data| {
+            Font::iter(Bytes::new(data)).map(|font| {
+                let info = font.info().clone();
+                (font, info)
+            })
+        }));
+        let local = root.join("fonts");
+        if local.is_dir() {
+            fonts.extend::<FontPath>(typst_kit::fonts::scan(&local));
+        }
+        if options.system_fonts {
+            fonts.extend::<FontPath>(typst_kit::fonts::system());
+        }
+        Ok(Self {
+            library: LazyHash::new(Library::default()),
+            fonts,
+            root,
+            files: Mutex::new(HashMap::new()),
+            today,
+            timestamp,
+        })
+    }
+
+    /// Typesets one document's generated Typst source.
+    pub fn compile(&self, source: &str) -> Result<PagedDocument, Vec<SourceDiagnostic>> {
+        let world = DocumentWorld {
+            shared: self,
+            main: Source::new(*MAIN, source.to_string()),
+        };
+        let result = typst::compile::<PagedDocument>(&world).output;
+        result.map_err(|errors| errors.to_vec())
+    }
+
+    /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
+    /// and the creation date is the run's fixed timestamp.
+    pub fn pdf(&self, document: &PagedDocument, ident: &str) -> Result<Vec<u8>, String> {
+        let t = self.timestamp;
+        let datetime = Datetime::from_ymd_hms(
+            t.year(),
+            t.month() as u8,
+            t.day() as u8,
+            chrono::Timelike::hour(&t) as u8,
+            chrono::Timelike::minute(&t) as u8,
+            chrono::Timelike::second(&t) as u8,
+        )
+        .ok_or("timestamp out of range")?;
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(None),
+            timestamp: Some(Timestamp::new_utc(datetime)),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(document, &options).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// The text of a typeset document and any text drawn with a missing glyph.
+    pub fn missing_glyphs(document: &PagedDocument) -> Vec<String> {
+        let mut missing = Vec::new();
+        for page in document.pages() {
+            visit_text(&page.frame, &mut |text, glyph_ids| {
+                if glyph_ids.contains(&0) {
+                    missing.push(text.to_string());
+                }
+            });
+        }
+        missing
+    }
+
+    /// Reads a file of the programme folder, refusing anything outside it.
+    fn read(&self, id: FileId) -> FileResult<Bytes> {
+        let mut files = self.files.lock().expect("file cache lock");
+        if let Some(cached) = files.get(&id) {
+            return cached.clone();
+        }
+        let result = self.read_uncached(id);
+        files.insert(id, result.clone());
+        result
+    }
+
+    fn read_uncached(&self, id: FileId) -> FileResult<Bytes> {
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Package(PackageError::Other(Some(
+                format!(
+                    "packages are not available: {spec} cannot be imported \
+                     (documents are built offline; copy what you need into the templates)"
+                )
+                .into(),
+            ))));
+        }
+        let path = id
+            .vpath()
+            .realize(&self.root)
+            .map_err(|_| FileError::AccessDenied)?;
+        let real = path
+            .canonicalize()
+            .map_err(|e| FileError::from_io(e, &path))?;
+        // Symlinks are followed before this check, so a link leaving the folder
+        // is refused like any other path outside it.
+        if !real.starts_with(&self.root) {
+            return Err(FileError::AccessDenied);
+        }
+        if real.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&real)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+/// Walks all text runs of a frame, depth first, in reading order.
+pub fn visit_text(frame: &Frame, f: &mut impl FnMut(&str, &[u16])) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => visit_text(&group.frame, f),
+            FrameItem::Text(text) => {
+                let ids: Vec<u16> = text.glyphs.iter().map(|g| g.id).collect();
+                f(&text.text, &ids);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The world of one document: the shared typesetter plus its main source.
+struct DocumentWorld<'a> {
+    shared: &'a Typesetter,
+    main: Source,
+}
+
+impl World for DocumentWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.shared.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        let bytes = self.shared.read(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.clone()));
+        }
+        self.shared.read(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.font(index)
+    }
+
+    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        // The programme's own date, whatever the offset: output must not depend
+        // on when or where it is built.
+        let _ = offset;
+        let d = self.shared.today;
+        Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8)
+    }
+}

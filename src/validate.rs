@@ -1,0 +1,603 @@
+//! Checking the programme as a whole and resolving it into a [`Programme`].
+//!
+//! Every rule is checked and every problem reported in one run, each naming its
+//! entry and line, so a secretariat fixes the file in one pass.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{Loaded, Positions};
+use crate::programme::{
+    CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings, Organisation,
+    Participant, Programme, Session, Signatory, Staff,
+};
+use crate::schema::{self, OneOrMany};
+
+/// Validates a loaded programme; `folder` is where its asset paths start.
+pub fn validate(loaded: Loaded, folder: &Path) -> Result<Programme, Vec<Diagnostic>> {
+    let Loaded { file, positions } = loaded;
+    let mut v = Validator {
+        positions: &positions,
+        folder,
+        diags: Vec::new(),
+    };
+    let programme = v.programme(file, folder, &positions);
+    if v.diags.is_empty() {
+        Ok(programme)
+    } else {
+        let mut diags = v.diags;
+        diags.sort_by_key(|d| (d.line, d.column));
+        Err(diags)
+    }
+}
+
+struct Validator<'a> {
+    positions: &'a Positions,
+    folder: &'a Path,
+    diags: Vec<Diagnostic>,
+}
+
+/// The ids of one namespace, and where each was first defined.
+#[derive(Default)]
+struct Ids(HashMap<String, String>);
+
+impl Ids {
+    fn contains(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+}
+
+impl Validator<'_> {
+    fn error(&mut self, path: &str, entry: &str, message: impl Into<String>) {
+        let mut diag = self.positions.at(path, message);
+        if !entry.is_empty() {
+            diag = diag.entry(entry);
+        }
+        self.diags.push(diag);
+    }
+
+    fn error_hint(&mut self, path: &str, entry: &str, message: String, hint: String) {
+        self.error(path, entry, message);
+        let last = self.diags.last_mut().expect("just pushed");
+        last.hint = Some(hint);
+    }
+
+    /// Checks an id's spelling and uniqueness within `ids`.
+    fn id(&mut self, ids: &mut Ids, path: &str, entry: &str, id: &str) {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            self.error(
+                &format!("{path}.id"),
+                entry,
+                format!(
+                    "id `{id}` may only use letters A-Z and a-z, digits, `.`, `_` and `-`, \
+                     because it becomes a file name"
+                ),
+            );
+        }
+        if let Some(first) = ids.0.get(id) {
+            let first = first.clone();
+            self.error(
+                &format!("{path}.id"),
+                entry,
+                format!("id `{id}` is already used by {first}"),
+            );
+        } else {
+            ids.0.insert(id.to_string(), path.to_string());
+        }
+    }
+
+    /// Checks that `id` names one of `ids`, suggesting the nearest one if not.
+    fn reference(&mut self, ids: &Ids, what: &str, path: &str, entry: &str, id: &str) {
+        if ids.contains(id) {
+            return;
+        }
+        let message = format!("{what} `{id}` is not defined");
+        match nearest(id, ids.0.keys()) {
+            Some(near) => self.error_hint(path, entry, message, format!("did you mean `{near}`?")),
+            None => self.error(path, entry, message),
+        }
+    }
+
+    /// Checks that an asset exists as a file inside the programme folder.
+    fn asset(&mut self, path: &str, entry: &str, asset: &str) {
+        let full = self.folder.join(asset);
+        let root = self.folder.canonicalize();
+        match (full.canonicalize(), root) {
+            (Ok(real), Ok(root)) if !real.starts_with(&root) => self.error(
+                path,
+                entry,
+                format!("`{asset}` lies outside the programme folder"),
+            ),
+            (Ok(real), _) if !real.is_file() => {
+                self.error(path, entry, format!("`{asset}` is not a file"))
+            }
+            (Ok(_), _) => {}
+            (Err(_), _) => self.error(
+                path,
+                entry,
+                format!(
+                    "asset file `{asset}` not found (looked for {})",
+                    full.display()
+                ),
+            ),
+        }
+    }
+
+    fn date_in_range(
+        &mut self,
+        path: &str,
+        entry: &str,
+        what: &str,
+        date: NaiveDate,
+        (start, end): (NaiveDate, NaiveDate),
+    ) -> bool {
+        if date < start || date > end {
+            self.error(
+                path,
+                entry,
+                format!("{what} {date} is outside the programme ({start} to {end})"),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn programme(
+        &mut self,
+        file: schema::ProgrammeFile,
+        folder: &Path,
+        positions: &Positions,
+    ) -> Programme {
+        let info = file.programme;
+        let range = (info.start, info.end);
+        if info.start > info.end {
+            self.error(
+                "programme.end",
+                "programme",
+                format!("the programme ends ({}) before it starts ({})", info.end, info.start),
+            );
+        }
+        let mut programme_ids = Ids::default();
+        self.id(&mut programme_ids, "programme", "programme", &info.id);
+
+        // Organisations first: most references point at them.
+        let mut org_ids = Ids::default();
+        for (i, org) in file.organisations.iter().enumerate() {
+            let path = format!("organisations[{i}]");
+            self.id(&mut org_ids, &path, &entry(&path, &org.id), &org.id);
+        }
+        self.reference(&org_ids, "host organisation", "programme.host", "programme", &info.host);
+        if let Some(id) = &info.commissioned_by {
+            self.reference(
+                &org_ids,
+                "commissioning organisation",
+                "programme.commissioned_by",
+                "programme",
+                id,
+            );
+        }
+
+        let countries = self.countries(&info.countries);
+        let country = |v: &mut Self, path: &str, entry: &str, code: &str| -> Country {
+            match countries.get(code) {
+                Some(name) => Country {
+                    code: code.to_string(),
+                    name: name.clone(),
+                },
+                None => match rust_iso3166::from_alpha2(code) {
+                    Some(c) => Country {
+                        code: code.to_string(),
+                        name: c.name.to_string(),
+                    },
+                    None => {
+                        v.error(
+                            path,
+                            entry,
+                            format!(
+                                "`{code}` is not an ISO 3166 alpha-2 country code; \
+                                 use one (e.g. TH, VN) or name it under programme.countries"
+                            ),
+                        );
+                        Country {
+                            code: code.to_string(),
+                            name: code.to_string(),
+                        }
+                    }
+                },
+            }
+        };
+
+        let organisations: Vec<Organisation> = file
+            .organisations
+            .into_iter()
+            .enumerate()
+            .map(|(i, org)| {
+                let path = format!("organisations[{i}]");
+                let entry = entry(&path, &org.id);
+                if let Some(logo) = &org.logo {
+                    self.asset(&format!("{path}.logo"), &entry, logo);
+                }
+                if let Some(code) = &org.country {
+                    country(self, &format!("{path}.country"), &entry, code);
+                }
+                Organisation {
+                    id: org.id,
+                    name: org.name,
+                    name_ja: org.name_ja,
+                    short: org.short,
+                    group: org.group,
+                    language: org.language.unwrap_or(info.language),
+                    thank: org.thank,
+                    addressee: org.addressee,
+                    addressee_ja: org.addressee_ja,
+                    address: org.address,
+                    address_ja: org.address_ja,
+                    logo: org.logo,
+                    country: org.country,
+                }
+            })
+            .collect();
+
+        let mut signatory_ids = Ids::default();
+        let signatories: Vec<Signatory> = file
+            .signatories
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let path = format!("signatories[{i}]");
+                let entry = entry(&path, &s.id);
+                self.id(&mut signatory_ids, &path, &entry, &s.id);
+                if let Some(org) = &s.organisation {
+                    self.reference(
+                        &org_ids,
+                        "organisation",
+                        &format!("{path}.organisation"),
+                        &entry,
+                        org,
+                    );
+                }
+                if let Some(sig) = &s.signature {
+                    self.asset(&format!("{path}.signature"), &entry, sig);
+                }
+                if let Some(seal) = &s.seal {
+                    self.asset(&format!("{path}.seal"), &entry, seal);
+                }
+                Signatory {
+                    id: s.id,
+                    name: s.name,
+                    name_ja: s.name_ja,
+                    title: s.title,
+                    title_ja: s.title_ja,
+                    organisation: s.organisation,
+                    signature: s.signature,
+                    seal: s.seal,
+                }
+            })
+            .collect();
+
+        // Days before people: `absent` must name programme days.
+        let mut day_dates = HashMap::new();
+        let days: Vec<Day> = file
+            .days
+            .into_iter()
+            .enumerate()
+            .map(|(i, day)| {
+                let path = format!("days[{i}]");
+                let entry = entry(&path, &day.date.to_string());
+                self.date_in_range(&format!("{path}.date"), &entry, "day", day.date, range);
+                if let Some(first) = day_dates.insert(day.date, i) {
+                    self.error(
+                        &format!("{path}.date"),
+                        &entry,
+                        format!("{} is already described by days[{first}]", day.date),
+                    );
+                }
+                let sessions = day
+                    .sessions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, s)| self.session(&format!("{path}.sessions[{j}]"), &org_ids, s))
+                    .collect();
+                Day {
+                    date: day.date,
+                    title: day.title,
+                    title_ja: day.title_ja,
+                    place: day.place,
+                    place_ja: day.place_ja,
+                    sessions,
+                }
+            })
+            .collect();
+        for pair in days.windows(2) {
+            if pair[1].date < pair[0].date {
+                let i = days.iter().position(|d| d.date == pair[1].date).unwrap_or(0);
+                self.error(
+                    &format!("days[{i}].date"),
+                    &entry(&format!("days[{i}]"), &pair[1].date.to_string()),
+                    format!("days must be in date order: {} comes after {}", pair[1].date, pair[0].date),
+                );
+            }
+        }
+
+        let mut people_ids = Ids::default();
+        let participants: Vec<Participant> = file
+            .participants
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let path = format!("participants[{i}]");
+                let entry = entry(&path, &p.id);
+                self.id(&mut people_ids, &path, &entry, &p.id);
+                let country = country(self, &format!("{path}.country"), &entry, &p.country);
+                let mut seen = HashSet::new();
+                for (j, date) in p.absent.iter().enumerate() {
+                    let path = format!("{path}.absent[{j}]");
+                    if !self.date_in_range(&path, &entry, "absent date", *date, range) {
+                        continue;
+                    }
+                    if !day_dates.contains_key(date) {
+                        self.error(
+                            &path,
+                            &entry,
+                            format!("absent date {date} is not a programme day (see `days`)"),
+                        );
+                    } else if !seen.insert(*date) {
+                        self.error(&path, &entry, format!("absent date {date} is listed twice"));
+                    }
+                }
+                let missed = seen.len();
+                Participant {
+                    id: p.id,
+                    number: i + 1,
+                    honorific: p.honorific,
+                    name: p.name,
+                    native_name: p.native_name,
+                    country,
+                    organisation: p.organisation,
+                    position: p.position,
+                    email: p.email,
+                    language: p.language.unwrap_or(info.language),
+                    absent: p.absent,
+                    days_attended: days.len().saturating_sub(missed),
+                }
+            })
+            .collect();
+
+        let staff: Vec<Staff> = file
+            .staff
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let path = format!("staff[{i}]");
+                let entry = entry(&path, &s.id);
+                self.id(&mut people_ids, &path, &entry, &s.id);
+                if let Some(org) = &s.organisation {
+                    self.reference(&org_ids, "organisation", &format!("{path}.organisation"), &entry, org);
+                }
+                Staff {
+                    id: s.id,
+                    honorific: s.honorific,
+                    name: s.name,
+                    native_name: s.native_name,
+                    role: s.role,
+                    organisation: s.organisation,
+                    position: s.position,
+                    email: s.email,
+                }
+            })
+            .collect();
+
+        let documents = self.documents(file.documents, &signatory_ids);
+
+        Programme {
+            folder: folder.to_path_buf(),
+            positions: positions.clone(),
+            id: info.id,
+            title: info.title,
+            title_ja: info.title_ja,
+            short_title: info.short_title,
+            series: info.series,
+            series_ja: info.series_ja,
+            reference: info.reference,
+            host: info.host,
+            commissioned_by: info.commissioned_by,
+            start: info.start,
+            end: info.end,
+            language: info.language,
+            contact: Contact {
+                name: info.contact.name,
+                name_ja: info.contact.name_ja,
+                email: info.contact.email,
+                phone: info.contact.phone,
+            },
+            signatories,
+            documents,
+            organisations,
+            participants,
+            staff,
+            days,
+        }
+    }
+
+    /// Checks the code → name overrides; returns them for lookup.
+    fn countries(&mut self, overrides: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        for code in overrides.keys() {
+            let valid = code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase());
+            if !valid {
+                self.error(
+                    &format!("programme.countries.{code}"),
+                    "programme.countries",
+                    format!("`{code}` is not a two-letter upper-case country code"),
+                );
+            }
+        }
+        overrides.clone()
+    }
+
+    fn session(&mut self, path: &str, org_ids: &Ids, s: schema::Session) -> Session {
+        let entry = entry(path, &s.title);
+        let (start, end) = match parse_time_range(&s.time) {
+            Some(range) => range,
+            None => {
+                self.error(
+                    &format!("{path}.time"),
+                    &entry,
+                    format!("time `{}` should read like `09:30-12:00`", s.time),
+                );
+                (s.time.clone(), String::new())
+            }
+        };
+        for (k, org) in s.with.iter().enumerate() {
+            self.reference(org_ids, "organisation", &format!("{path}.with[{k}]"), &entry, org);
+        }
+        Session {
+            start,
+            end,
+            kind: s.kind,
+            title: s.title,
+            title_ja: s.title_ja,
+            place: s.place,
+            place_ja: s.place_ja,
+            with: s.with,
+            speakers: s.speakers,
+        }
+    }
+
+    fn documents(&mut self, docs: schema::Documents, signatories: &Ids) -> Documents {
+        let mut kinds = BTreeMap::new();
+        let mut common = |v: &mut Self,
+                          kind: Kind,
+                          enabled: Option<bool>,
+                          template: Option<String>,
+                          signed_by: Option<&OneOrMany>| {
+            let path = format!("documents.{}", kind.key());
+            let entry = format!("documents.{}", kind.key());
+            if let Some(signed_by) = signed_by {
+                for (i, id) in signed_by.to_vec().iter().enumerate() {
+                    let at = match signed_by {
+                        OneOrMany::One(_) => format!("{path}.signed_by"),
+                        OneOrMany::Many(_) => format!("{path}.signed_by[{i}]"),
+                    };
+                    v.reference(signatories, "signatory", &at, &entry, id);
+                }
+            }
+            if let Some(name) = &template {
+                if name.is_empty() || name.contains("..") || name.starts_with('/') {
+                    v.error(
+                        &format!("{path}.template"),
+                        &entry,
+                        format!("template `{name}` must be a file name inside the templates folder"),
+                    );
+                }
+            }
+            kinds.insert(
+                kind,
+                KindSettings {
+                    enabled: enabled.unwrap_or(true),
+                    template,
+                },
+            );
+        };
+
+        if let Some(d) = &docs.invitations {
+            common(self, Kind::Invitations, d.enabled, d.template.clone(), d.signed_by.as_ref());
+        }
+        if let Some(d) = &docs.requests {
+            common(self, Kind::Requests, d.enabled, d.template.clone(), d.signed_by.as_ref());
+        }
+        if let Some(d) = &docs.badges {
+            common(self, Kind::Badges, d.enabled, d.template.clone(), None);
+        }
+        if let Some(d) = &docs.schedules {
+            common(self, Kind::Schedules, d.enabled, d.template.clone(), None);
+        }
+        if let Some(d) = &docs.thank_you {
+            common(self, Kind::ThankYou, d.enabled, d.template.clone(), d.signed_by.as_ref());
+        }
+        if let Some(d) = &docs.sign_in {
+            common(self, Kind::SignIn, d.enabled, d.template.clone(), None);
+        }
+        if let Some(d) = &docs.participants {
+            common(self, Kind::Participants, d.enabled, d.template.clone(), None);
+        }
+
+        let mut certificates = CertificateSettings {
+            signed_by: Vec::new(),
+            min_attendance: 1.0,
+            issued_on: None,
+        };
+        let cert = docs.certificates.unwrap_or_default();
+        common(self, Kind::Certificates, cert.enabled, cert.template.clone(), cert.signed_by.as_ref());
+        if let Some(share) = cert.min_attendance {
+            if !(0.0..=1.0).contains(&share) {
+                self.error(
+                    "documents.certificates.min_attendance",
+                    "documents.certificates",
+                    format!("min_attendance {share} must be a share between 0 and 1 (e.g. 0.8 for 80%)"),
+                );
+            }
+            certificates.min_attendance = share;
+        }
+        certificates.signed_by = cert.signed_by.map(|s| s.to_vec()).unwrap_or_default();
+        certificates.issued_on = cert.issued_on;
+
+        Documents {
+            kinds,
+            certificates,
+        }
+    }
+}
+
+/// `participants[3] (MM-02)`: how messages name an entry.
+fn entry(path: &str, id: &str) -> String {
+    format!("{path} ({id})")
+}
+
+/// Splits `09:30-12:00` into its two times, checking both.
+fn parse_time_range(text: &str) -> Option<(String, String)> {
+    let (start, end) = text.split_once('-')?;
+    let (start, end) = (start.trim(), end.trim());
+    let time = |t: &str| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok();
+    let (s, e) = (time(start)?, time(end)?);
+    (s < e).then(|| (start.to_string(), end.to_string()))
+}
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be
+/// a plausible typo.
+fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(3) / 3).max(2))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_ranges() {
+        assert_eq!(
+            parse_time_range("09:30-12:00"),
+            Some(("09:30".into(), "12:00".into()))
+        );
+        assert_eq!(parse_time_range("12:00-09:30"), None);
+        assert_eq!(parse_time_range("9.30"), None);
+    }
+
+    #[test]
+    fn suggests_near_ids() {
+        let ids = ["nwec".to_string(), "jica".to_string(), "mofa".to_string()];
+        assert_eq!(nearest("nwce", ids.iter()), Some("nwec"));
+        assert_eq!(nearest("unrelated", ids.iter()), None);
+    }
+}

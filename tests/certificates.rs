@@ -1,0 +1,148 @@
+//! The reference programme's certificates, read back as a participant and a
+//! printer would check them.
+
+mod common;
+
+use common::{Pdf, build, collapse, fixture, reference, replace_once, unzip};
+use secretariat::programme::Kind;
+use secretariat::render::Templates;
+use secretariat::typeset::{FontOptions, Typesetter, visit_text};
+use secretariat::{pipeline, plan};
+
+/// Participants of the reference programme: (id, Latin name, native name, number).
+const PEOPLE: &[(&str, &str, Option<&str>, &str)] = &[
+    ("TH-01", "Siriporn Chaiyaphum", Some("ศิริพร ชัยภูมิ"), "001"),
+    ("TH-02", "Anucha Srisawat", Some("อนุชา ศรีสวัสดิ์"), "002"),
+    ("MM-01", "Khin Thandar Aye", Some("ခင်သန္တာအေး"), "003"),
+    ("VN-01", "Nguyễn Thị Thu Hằng", None, "005"),
+    ("VN-02", "Trần Quốc Bảo", None, "006"),
+    ("LA-01", "Vilayphone Sisouvanh", Some("ວິໄລພອນ ສີສຸວັນ"), "007"),
+    ("LA-02", "Khamphet Phommachanh", Some("ຄຳເພັດ ພົມມະຈັນ"), "008"),
+    ("PH-01", "Maria Cristina Dela Cruz-Villanueva", None, "009"),
+    ("PH-02", "Jose Miguel Santos", None, "010"),
+    ("KH-01", "Chan Sokha", Some("ចាន់ សុខា"), "011"),
+    ("MY-01", "Muhammad Hafiz bin Abdul Rahman", None, "012"),
+    ("ID-01", "Dewi Kartika Sari", None, "013"),
+];
+
+#[test]
+fn reference_programme_gives_twelve_correct_certificates() {
+    let out = tempfile::tempdir().unwrap();
+    let zip = build(&reference().join("programme.yaml"), out.path());
+    let files = unzip(&zip);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+
+    let certificates: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("certificates/") && n.ends_with(".pdf"))
+        .collect();
+    assert_eq!(certificates.len(), 12, "files: {names:?}");
+    assert!(!names.contains(&"certificates/MM-02.pdf"), "MM-02 attended 75%");
+
+    for (id, name, _, number) in PEOPLE {
+        let path = format!("certificates/{id}.pdf");
+        let (_, bytes) = files.iter().find(|(n, _)| *n == path).expect("certificate");
+        let pdf = Pdf::parse(bytes);
+        assert_eq!(pdf.page_count(), 1, "{path}");
+        assert_eq!(pdf.page_sizes_mm(), vec![(297, 210)], "{path} is A4 landscape");
+        let text = pdf.text();
+        assert!(text.contains(name), "{path} lacks {name:?}: {text}");
+        assert!(text.contains(&format!("NWEC-KCCP-2018-C-{number}")), "{path}: {text}");
+        assert!(text.contains("Viet Nam") || !id.starts_with("VN"), "{path}: {text}");
+        assert!(text.contains("Lao PDR") || !id.starts_with("LA"), "{path}: {text}");
+        assert_eq!(pdf.missing_glyphs(), 0, "{path} draws a missing glyph");
+    }
+
+    let (_, print) = files.iter().find(|(n, _)| n == "print/certificates.pdf").unwrap();
+    let print = Pdf::parse(print);
+    assert_eq!(print.page_count(), 12);
+    assert!(print.page_sizes_mm().iter().all(|&s| s == (297, 210)));
+    assert_eq!(print.missing_glyphs(), 0);
+
+    let (_, register) = files.iter().find(|(n, _)| n == "certificates/register.csv").unwrap();
+    let register = String::from_utf8(register.clone()).unwrap();
+    assert_eq!(register.lines().count(), 14, "header and 13 participants");
+    let mm02 = register.lines().find(|l| l.contains("MM-02")).unwrap();
+    assert!(mm02.contains(",no,") && mm02.contains("attended 9 of 12"), "{mm02}");
+
+    let (_, manifest) = files.last().unwrap();
+    assert_eq!(files.last().unwrap().0, "manifest.csv");
+    let manifest = String::from_utf8(manifest.clone()).unwrap();
+    for (name, _) in &files[..files.len() - 1] {
+        assert!(manifest.contains(&format!("\n{name},")), "manifest lacks {name}");
+    }
+    assert!(manifest.contains("print/certificates.pdf,certificates,12,297x210,"));
+}
+
+/// Native names are checked in the typeset document's own text: PDF extractors
+/// ignore the `/ActualText` Typst writes for complex-script clusters.
+#[test]
+fn native_names_are_typeset_exactly() {
+    let programme = pipeline::check(&reference().join("programme.yaml")).unwrap();
+    let templates = Templates::new(&programme.folder);
+    let plan = plan::plan(&programme, &templates).unwrap();
+    let typesetter = Typesetter::new(
+        &programme.folder,
+        &FontOptions::default(),
+        programme.end,
+        programme.end.and_hms_opt(0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    for (id, _, native, _) in PEOPLE {
+        let Some(native) = native else { continue };
+        let doc = plan
+            .documents
+            .iter()
+            .find(|d| d.kind == Kind::Certificates && d.path == format!("certificates/{id}.pdf"))
+            .unwrap();
+        let source = templates.render(&doc.template, &doc.context).unwrap();
+        let document = typesetter.compile(&source).unwrap();
+        let mut text = String::new();
+        visit_text(&document.pages()[0].frame, &mut |t, glyphs| {
+            assert!(!glyphs.contains(&0), "{id}: missing glyph in {t:?}");
+            text.push_str(t);
+            text.push(' ');
+        });
+        assert!(
+            collapse(&text).contains(native),
+            "{id}: {native:?} not in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let programme = reference().join("programme.yaml");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = std::fs::read(build(&programme, a.path())).unwrap();
+    let second = std::fs::read(build(&programme, b.path())).unwrap();
+    assert!(first == second, "two builds differ");
+}
+
+#[test]
+fn hostile_names_print_literally() {
+    let hostile = r#"#panic("x") $y$ *b* _i_ [l] \ // c <l> @r"#;
+    let dir = fixture(|yaml| {
+        replace_once(
+            &yaml,
+            "name: Siriporn Chaiyaphum",
+            &format!("name: '{hostile}'"),
+        )
+    });
+    let zip = build(&dir.path().join("programme.yaml"), &dir.path().join("out"));
+    let files = unzip(&zip);
+    let (_, bytes) = files.iter().find(|(n, _)| n == "certificates/TH-01.pdf").unwrap();
+    let text = Pdf::parse(bytes).text();
+    assert!(text.contains(hostile), "{hostile:?} not in {text:?}");
+}
+
+#[test]
+fn build_writes_nothing_else_into_the_output_folder() {
+    let out = tempfile::tempdir().unwrap();
+    build(&reference().join("programme.yaml"), out.path());
+    let entries: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(entries, vec!["kccp-2018-atip.zip"]);
+}

@@ -1,0 +1,181 @@
+//! Helpers shared by the integration tests: fixture folders, running the real
+//! binary, and reading PDFs back.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's reference programme folder.
+pub fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// A temporary copy of the reference programme folder, with `edit` applied to
+/// the text of its `programme.yaml`.
+pub fn fixture(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&reference(), dir.path());
+    let yaml = dir.path().join("programme.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, edit(text)).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Replaces exactly one occurrence of `from`, so a fixture edit cannot silently
+/// miss.
+pub fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` should occur once");
+    text.replacen(from, to, 1)
+}
+
+/// The 1-based line of the first line containing `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not in text"))
+        + 1
+}
+
+pub fn secretariat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_secretariat"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+/// Builds `programme` into `out` and returns the zip's path; panics with the
+/// tool's output if the build fails.
+pub fn build(programme: &Path, out: &Path) -> PathBuf {
+    let output = secretariat(&[
+        "build",
+        programme.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out.join("kccp-2018-atip.zip")
+}
+
+/// Every file of a zip, in order.
+pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// A PDF read back.
+pub struct Pdf {
+    pub doc: lopdf::Document,
+    pub bytes: Vec<u8>,
+}
+
+impl Pdf {
+    pub fn parse(bytes: &[u8]) -> Self {
+        Self {
+            doc: lopdf::Document::load_mem(bytes).unwrap(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.doc.get_pages().len()
+    }
+
+    /// Each page's MediaBox size in millimetres, rounded.
+    pub fn page_sizes_mm(&self) -> Vec<(i64, i64)> {
+        self.doc
+            .get_pages()
+            .values()
+            .map(|&id| {
+                let page = self.doc.get_dictionary(id).unwrap();
+                let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+                let n: Vec<f64> = media
+                    .iter()
+                    .map(|o| match o {
+                        lopdf::Object::Integer(i) => *i as f64,
+                        lopdf::Object::Real(r) => *r as f64,
+                        _ => panic!("bad MediaBox"),
+                    })
+                    .collect();
+                let mm = |pt: f64| (pt / 72.0 * 25.4).round() as i64;
+                (mm(n[2] - n[0]), mm(n[3] - n[1]))
+            })
+            .collect()
+    }
+
+    /// The text, as a PDF extractor sees it, with whitespace collapsed.
+    pub fn text(&self) -> String {
+        let text = pdf_extract::extract_text_from_mem(&self.bytes).unwrap();
+        collapse(&text)
+    }
+
+    /// Glyph ids drawn with a composite (Type0) font that are 0, the missing
+    /// glyph, counted over all pages.
+    pub fn missing_glyphs(&self) -> usize {
+        let mut missing = 0;
+        for (_, &page) in self.doc.get_pages().iter() {
+            let fonts = self.doc.get_page_fonts(page).unwrap();
+            let content = self.doc.get_and_decode_page_content(page).unwrap();
+            let mut composite = false;
+            for op in &content.operations {
+                match op.operator.as_str() {
+                    "Tf" => {
+                        let name = op.operands[0].as_name().unwrap();
+                        let font = fonts.get(name).expect("font in page resources");
+                        composite = font.get(b"Subtype").and_then(|s| s.as_name()).ok()
+                            == Some(b"Type0".as_slice());
+                    }
+                    "Tj" | "TJ" if composite => {
+                        for operand in &op.operands {
+                            missing += zero_codes(operand);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        missing
+    }
+}
+
+/// Two-byte codes equal to 0 in a text-showing operand (Identity-H encoding).
+fn zero_codes(operand: &lopdf::Object) -> usize {
+    match operand {
+        lopdf::Object::String(bytes, _) => bytes
+            .chunks(2)
+            .filter(|pair| pair.len() == 2 && pair[0] == 0 && pair[1] == 0)
+            .count(),
+        lopdf::Object::Array(items) => items.iter().map(zero_codes).sum(),
+        _ => 0,
+    }
+}
+
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,199 @@
+//! One test per validation rule: the message names the entry and its line, the
+//! exit status is 1, and a zip written before is left as it was.
+
+mod common;
+
+use common::{fixture, line_of, replace_once, secretariat};
+
+/// Runs `build` on the edited reference programme over an existing zip and
+/// checks the failure. Returns stderr for further checks.
+fn rejects(edit: impl FnOnce(String) -> String, expected: &[(&str, &str)]) -> String {
+    let dir = fixture(edit);
+    let yaml = dir.path().join("programme.yaml");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let previous = out.join("kccp-2018-atip.zip");
+    std::fs::write(&previous, b"the previous, good zip").unwrap();
+
+    let output = secretariat(&["build", yaml.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
+    assert_eq!(std::fs::read(&previous).unwrap(), b"the previous, good zip");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "stray files in out/");
+
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    for (entry, line_marker) in expected {
+        let line = line_of(&text, line_marker);
+        let located = format!("programme.yaml:{line}:");
+        let found = stderr
+            .split("\nerror: ")
+            .any(|diag| diag.contains(entry) && diag.contains(&located));
+        assert!(found, "expected `{entry}` at {located} in:\n{stderr}");
+    }
+
+    // `check` reports the same, and writes nothing either.
+    let check = secretariat(&["check", yaml.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1));
+    stderr
+}
+
+#[test]
+fn duplicate_ids_across_participants_and_staff() {
+    rejects(
+        |y| replace_once(&y, "  - id: S-04\n", "  - id: TH-02\n"),
+        &[("staff[3] (TH-02)", "  - id: TH-02\n    name: Naomi")],
+    );
+}
+
+#[test]
+fn ids_must_be_file_name_safe() {
+    rejects(
+        |y| replace_once(&y, "  - id: PH-02\n", "  - id: PH/02\n"),
+        &[("participants[9] (PH/02)", "id: PH/02")],
+    );
+}
+
+#[test]
+fn host_must_be_an_organisation() {
+    let stderr = rejects(
+        |y| replace_once(&y, "host: nwec ", "host: nwce "),
+        &[("programme", "host: nwce")],
+    );
+    assert!(stderr.contains("did you mean `nwec`?"), "{stderr}");
+}
+
+#[test]
+fn commissioned_by_must_be_an_organisation() {
+    rejects(
+        |y| replace_once(&y, "commissioned_by: jica", "commissioned_by: jika-hq"),
+        &[("programme", "commissioned_by: jika-hq")],
+    );
+}
+
+#[test]
+fn signed_by_must_be_a_signatory() {
+    rejects(
+        |y| {
+            replace_once(
+                &y,
+                "signed_by: [nwec-president, jica-tokyo-director]",
+                "signed_by: [nwec-president, jica-director]",
+            )
+        },
+        &[("documents.certificates", "signed_by: [nwec-president, jica-director]")],
+    );
+}
+
+#[test]
+fn session_with_must_name_organisations() {
+    rejects(
+        |y| replace_once(&y, "with: [npa]}", "with: [police]}"),
+        &[(
+            "days[5].sessions[1] (Crackdown on human trafficking crimes in Japan)",
+            "with: [police]",
+        )],
+    );
+}
+
+#[test]
+fn staff_organisation_must_be_an_organisation() {
+    rejects(
+        |y| {
+            replace_once(
+                &y,
+                "    role: coordinator\n    organisation: jica\n",
+                "    role: coordinator\n    organisation: jica-tokyo\n",
+            )
+        },
+        &[("staff[2] (S-03)", "organisation: jica-tokyo")],
+    );
+}
+
+#[test]
+fn days_must_fall_within_the_programme() {
+    rejects(
+        |y| replace_once(&y, "  - date: 2018-11-07\n", "  - date: 2018-11-08\n"),
+        &[("days[11] (2018-11-08)", "date: 2018-11-08")],
+    );
+}
+
+#[test]
+fn absent_dates_must_fall_within_the_programme() {
+    rejects(
+        |y| replace_once(&y, "absent: [2018-11-05]", "absent: [2018-12-05]"),
+        &[("participants[9] (PH-02)", "absent: [2018-12-05]")],
+    );
+}
+
+#[test]
+fn absent_dates_must_be_programme_days() {
+    let stderr = rejects(
+        |y| replace_once(&y, "absent: [2018-11-05]", "absent: [2018-11-04]"),
+        &[("participants[9] (PH-02)", "absent: [2018-11-04]")],
+    );
+    assert!(stderr.contains("not a programme day"), "{stderr}");
+}
+
+#[test]
+fn asset_files_must_exist() {
+    rejects(
+        |y| replace_once(&y, "logo: assets/logos/jica.svg", "logo: assets/logos/jica-new.svg"),
+        &[("organisations[1] (jica)", "logo: assets/logos/jica-new.svg")],
+    );
+}
+
+#[test]
+fn assets_must_stay_inside_the_programme_folder() {
+    rejects(
+        |y| replace_once(&y, "logo: assets/logos/jica.svg", "logo: ../../etc/passwd"),
+        &[("organisations[1] (jica)", "logo: ../../etc/passwd")],
+    );
+}
+
+#[test]
+fn min_attendance_is_a_share() {
+    rejects(
+        |y| replace_once(&y, "min_attendance: 0.8 ", "min_attendance: 80 "),
+        &[("documents.certificates", "min_attendance: 80")],
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_with_line_and_column() {
+    let stderr = rejects(
+        |y| replace_once(&y, "    native_name: ចាន់ សុខា\n", "    native_nmae: ចាន់ សុខា\n"),
+        &[("native_nmae", "native_nmae")],
+    );
+    assert!(stderr.contains("unknown field"), "{stderr}");
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    rejects(
+        |y| replace_once(&y, "  start: 2018-10-24\n", "  start: [2018-10-24\n"),
+        &[("", "  end: 2018-11-07")],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let stderr = rejects(
+        |y| {
+            let y = replace_once(&y, "host: nwec ", "host: nowhere ");
+            let y = replace_once(&y, "absent: [2018-11-05]", "absent: [2018-11-04]");
+            replace_once(&y, "with: [npa]}", "with: [police]}")
+        },
+        &[
+            ("programme", "host: nowhere"),
+            ("participants[9] (PH-02)", "absent: [2018-11-04]"),
+            ("days[5].sessions[1]", "with: [police]"),
+        ],
+    );
+    assert!(stderr.contains("3 problems"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let output = secretariat(&["build", "--no-such-flag"]);
+    assert_eq!(output.status.code(), Some(2));
+}
