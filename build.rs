@@ -15,9 +15,17 @@ fn main() {
     let mut out = String::new();
     out.push_str("/// Built-in templates: (name relative to `templates/`, source).\n");
     out.push_str("pub static TEMPLATES: &[(&str, &str)] = &[\n");
-    for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "j2")) {
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "j2"))
+    {
         let name = relative(&root, file);
-        writeln!(out, "    ({name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n\n/// Built-in fonts: (file name, bytes).\n");
     out.push_str("pub static FONTS: &[(&str, &[u8])] = &[\n");
@@ -26,7 +34,12 @@ fn main() {
             .is_some_and(|e| matches!(e.to_str(), Some("ttf" | "otf" | "ttc" | "otc")))
     }) {
         let name = relative(&root, file);
-        writeln!(out, "    ({name:?}, include_bytes!({:?})),", file.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({name:?}, include_bytes!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("embedded.rs");
@@ -42,7 +55,9 @@ fn relative(root: &Path, file: &Path) -> String {
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -47,7 +47,12 @@ impl DateRange {
         } else if start.year() != end.year() {
             format!("{} – {}", Date::from(start).en, Date::from(end).en)
         } else if start.month() != end.month() {
-            format!("{} {} – {}", start.day(), start.format("%B"), Date::from(end).en)
+            format!(
+                "{} {} – {}",
+                start.day(),
+                start.format("%B"),
+                Date::from(end).en
+            )
         } else {
             format!("{}–{}", start.day(), Date::from(end).en)
         };
@@ -77,7 +82,11 @@ fn japanese_date(d: NaiveDate) -> String {
         return format!("{}年{}月{}日", d.year(), d.month(), d.day());
     };
     let year = d.year() - first_year + 1;
-    let year = if year == 1 { "元".to_string() } else { year.to_string() };
+    let year = if year == 1 {
+        "元".to_string()
+    } else {
+        year.to_string()
+    };
     format!("{era}{year}年{}月{}日", d.month(), d.day())
 }
 
@@ -249,7 +258,10 @@ pub fn signatory(p: &Programme, s: &programme::Signatory) -> SignatoryView {
         name_ja: s.name_ja.clone(),
         title: s.title.clone(),
         title_ja: s.title_ja.clone(),
-        organisation: s.organisation.as_ref().map(|id| organisation(p.organisation(id))),
+        organisation: s
+            .organisation
+            .as_ref()
+            .map(|id| organisation(p.organisation(id))),
         signature: asset(&s.signature),
         seal: asset(&s.seal),
     }
@@ -280,6 +292,9 @@ mod tests {
             DateRange::new(d(2018, 10, 24), d(2018, 11, 7)).en,
             "24 October – 7 November 2018"
         );
-        assert_eq!(DateRange::new(d(2018, 11, 5), d(2018, 11, 7)).en, "5–7 November 2018");
+        assert_eq!(
+            DateRange::new(d(2018, 11, 5), d(2018, 11, 7)).en,
+            "5–7 November 2018"
+        );
     }
 }

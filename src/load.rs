@@ -48,7 +48,11 @@ impl Positions {
 /// Reads and deserialises the programme file.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|err| {
-        vec![Diagnostic::new(path, (0, 0), format!("cannot read the programme file: {err}"))]
+        vec![Diagnostic::new(
+            path,
+            (0, 0),
+            format!("cannot read the programme file: {err}"),
+        )]
     })?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
@@ -69,14 +73,45 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 /// Deserialises programme text; `path` is only used to label diagnostics.
 pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let file: ProgrammeFile = serde_yaml::from_str(text).map_err(|err| {
-        let pos = err.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        vec![Diagnostic::new(path, pos, err.to_string())]
+        let pos = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        let mut message = err.to_string();
+        // The position is shown separately; serde_yaml also appends it.
+        if let Some(cut) = message.rfind(" at line ") {
+            message.truncate(cut);
+        }
+        let mut diag = Diagnostic::new(path, pos, message.clone());
+        if let Some((entry, rest)) = message.split_once(": ")
+            && let Some(id) = entry_id(text, entry)
+        {
+            diag = Diagnostic::new(path, pos, rest).entry(format!("{entry} ({id})"));
+        }
+        vec![diag]
     })?;
     let positions = Positions {
         path: path.to_path_buf(),
         map: positions(text),
     };
     Ok(Loaded { file, positions })
+}
+
+/// The `id` (or `date`, for days) of the entry a serde path such as
+/// `participants[10]` or `participants[10].absent[0]` lies in, when the text is
+/// well-formed YAML.
+fn entry_id(text: &str, path: &str) -> Option<String> {
+    let (list, rest) = path.split_once('[')?;
+    let index: usize = rest.split_once(']')?.0.parse().ok()?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    let item = value.get(list)?.get(index)?;
+    let id = item.get("id").or_else(|| item.get("date"))?;
+    match id {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        other => serde_yaml::to_string(other)
+            .ok()
+            .map(|s| s.trim().to_string()),
+    }
 }
 
 /// Walks the YAML events once, recording where each node starts.
@@ -90,8 +125,14 @@ fn positions(text: &str) -> HashMap<String, (usize, usize)> {
 
 enum Frame {
     /// Inside a mapping: the key of the value to come, if it has been read.
-    Mapping { prefix: String, key: Option<String> },
-    Sequence { prefix: String, index: usize },
+    Mapping {
+        prefix: String,
+        key: Option<String>,
+    },
+    Sequence {
+        prefix: String,
+        index: usize,
+    },
 }
 
 #[derive(Default)]

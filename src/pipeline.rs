@@ -13,7 +13,7 @@ use crate::package::{self, Entry};
 use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
-use crate::typeset::{FontOptions, Typesetter};
+use crate::typeset::{FontOptions, Typesetter, TypstError};
 use crate::{load, validate};
 
 /// What `build` is asked to do.
@@ -86,10 +86,9 @@ fn render(plan: &Plan, templates: &Templates) -> Result<Vec<String>, Failure> {
             Err(diag) => {
                 let diag = diag.entry(doc.label.clone());
                 // One broken template fails every document; say it once.
-                if !diags
-                    .iter()
-                    .any(|d| d.file == diag.file && d.line == diag.line && d.message == diag.message)
-                {
+                if !diags.iter().any(|d| {
+                    d.file == diag.file && d.line == diag.line && d.message == diag.message
+                }) {
                     diags.push(diag);
                 }
             }
@@ -113,7 +112,11 @@ struct Compiled {
 /// Typst itself uses rayon inside a compilation; running whole documents on
 /// rayon's global pool as well has overflowed worker stacks at a few thousand
 /// documents, so documents get dedicated workers with ample stack.
-fn typeset(plan: &Plan, sources: &[String], typesetter: &Typesetter) -> Result<Vec<Compiled>, Failure> {
+fn typeset(
+    plan: &Plan,
+    sources: &[String],
+    typesetter: &Typesetter,
+) -> Result<Vec<Compiled>, Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("typeset-{i}"))
         .stack_size(64 << 20)
@@ -177,20 +180,14 @@ fn typeset_one(
 }
 
 /// Typst's errors, located in the generated source and tied to the template.
-fn typst_errors(
-    template: &str,
-    source: &str,
-    errors: &[typst::diag::SourceDiagnostic],
-) -> String {
-    let lines: Vec<&str> = source.lines().collect();
+fn typst_errors(template: &str, source: &str, errors: &[TypstError]) -> String {
     errors
         .iter()
         .map(|e| {
             let mut text = format!("Typst error from template {template}: {}", e.message);
-            let range = typst::syntax::Source::detached(source).range(e.span);
-            if let Some(range) = range {
+            if let Some(range) = &e.range {
                 let line = source[..range.start].matches('\n').count();
-                if let Some(quoted) = lines.get(line) {
+                if let Some(quoted) = source.lines().nth(line) {
                     text.push_str(&format!(
                         "\n      generated line {}: {}",
                         line + 1,
@@ -276,7 +273,9 @@ fn timestamp(programme: &Programme) -> Result<NaiveDateTime, Failure> {
             })?;
             DateTime::from_timestamp(seconds, 0)
                 .map(|t| t.naive_utc())
-                .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {seconds} is out of range").into())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("SOURCE_DATE_EPOCH {seconds} is out of range").into()
+                })
         }
         Err(_) => Ok(programme.end.and_hms_opt(0, 0, 0).expect("midnight exists")),
     }

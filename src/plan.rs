@@ -2,6 +2,7 @@
 //! template and with which context. Nothing is rendered here.
 
 use minijinja::Value;
+use minijinja::value::Serde;
 
 use crate::context::{self, CertificateContext, CertificateView};
 use crate::diagnostic::Diagnostic;
@@ -152,7 +153,7 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
             path: format!("certificates/{}.pdf", p.id),
             label: format!("certificate for {} ({})", p.id, p.name),
             template: template.to_string(),
-            context: Value::from_serialize(&context),
+            context: Value::from(Serde(&context)),
         });
     }
     plan.print.push(PrintFile {

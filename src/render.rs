@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
@@ -57,7 +58,7 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".typ.j2") || name.ends_with(".typ") {
-                AutoEscape::Custom("typst")
+                AutoEscape::Custom("typst".into())
             } else {
                 AutoEscape::None
             }
@@ -66,7 +67,7 @@ impl Templates {
             if value.is_none() {
                 return Ok(());
             }
-            let escape = matches!(state.auto_escape(), AutoEscape::Custom("typst"));
+            let escape = matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "typst");
             if value.is_safe() || !escape {
                 write!(out, "{value}").map_err(Error::from)
             } else {
@@ -78,9 +79,14 @@ impl Templates {
         env.add_filter("typst_str", |value: Value| -> Value {
             Value::from_safe_string(typst_str(&value.to_string()))
         });
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("a valid syntax configuration"),
+        );
         Self { env, overrides }
     }
 
@@ -101,7 +107,10 @@ impl Templates {
 
     /// Renders `name` with `context` into Typst source.
     pub fn render(&self, name: &str, context: &Value) -> Result<String, Diagnostic> {
-        let template = self.env.get_template(name).map_err(|e| self.diagnostic(name, &e))?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| self.diagnostic(name, &e))?;
         template
             .render(context)
             .map_err(|e| self.diagnostic(name, &e))

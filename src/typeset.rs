@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use typst::diag::{FileError, FileResult, PackageError, SourceDiagnostic};
+use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::layout::Frame;
 use typst::layout::FrameItem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, TextItem};
 use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World};
+use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontPath, FontStore};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -98,13 +98,24 @@ impl Typesetter {
     }
 
     /// Typesets one document's generated Typst source.
-    pub fn compile(&self, source: &str) -> Result<PagedDocument, Vec<SourceDiagnostic>> {
+    pub fn compile(&self, source: &str) -> Result<PagedDocument, Vec<TypstError>> {
         let world = DocumentWorld {
             shared: self,
             main: Source::new(*MAIN, source.to_string()),
         };
         let result = typst::compile::<PagedDocument>(&world).output;
-        result.map_err(|errors| errors.to_vec())
+        result.map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| TypstError {
+                    message: e.message.to_string(),
+                    hints: e.hints.iter().map(|h| h.v.to_string()).collect(),
+                    range: (e.span.id() == Some(*MAIN))
+                        .then(|| world.range(e.span))
+                        .flatten(),
+                })
+                .collect()
+        })
     }
 
     /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
@@ -139,9 +150,9 @@ impl Typesetter {
     pub fn missing_glyphs(document: &PagedDocument) -> Vec<String> {
         let mut missing = Vec::new();
         for page in document.pages() {
-            visit_text(&page.frame, &mut |text, glyph_ids| {
-                if glyph_ids.contains(&0) {
-                    missing.push(text.to_string());
+            visit_text(&page.frame, &mut |item| {
+                if item.glyphs.iter().any(|g| g.id == 0) {
+                    missing.push(item.text.to_string());
                 }
             });
         }
@@ -190,18 +201,47 @@ impl Typesetter {
     }
 }
 
-/// Walks all text runs of a frame, depth first, in reading order.
-pub fn visit_text(frame: &Frame, f: &mut impl FnMut(&str, &[u16])) {
+/// A Typst error in a document's generated source.
+#[derive(Debug, Clone)]
+pub struct TypstError {
+    pub message: String,
+    pub hints: Vec<String>,
+    /// Byte range in the generated source, when the error lies there.
+    pub range: Option<std::ops::Range<usize>>,
+}
+
+/// Walks all text runs of a frame, depth first, in drawing order.
+pub fn visit_text(frame: &Frame, f: &mut impl FnMut(&TextItem)) {
     for (_, item) in frame.items() {
         match item {
             FrameItem::Group(group) => visit_text(&group.frame, f),
-            FrameItem::Text(text) => {
-                let ids: Vec<u16> = text.glyphs.iter().map(|g| g.id).collect();
-                f(&text.text, &ids);
-            }
+            FrameItem::Text(text) => f(text),
             _ => {}
         }
     }
+}
+
+/// The text a document draws, rebuilt from its glyphs: each source character once,
+/// text runs separated by a space.
+///
+/// Shaping a complex script can split one cluster's glyphs over several runs that
+/// each carry the cluster's text; the glyphs' source positions tell the copies apart
+/// from a syllable that really repeats.
+pub fn drawn_text(document: &PagedDocument) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for page in document.pages() {
+        visit_text(&page.frame, &mut |item| {
+            for glyph in &item.glyphs {
+                let unique = glyph.span.0.is_detached() || seen.insert(glyph.span);
+                if unique {
+                    out.push_str(&item.text[glyph.range()]);
+                }
+            }
+            out.push(' ');
+        });
+    }
+    out
 }
 
 /// The world of one document: the shared typesetter plus its main source.

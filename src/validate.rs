@@ -162,7 +162,10 @@ impl Validator<'_> {
             self.error(
                 "programme.end",
                 "programme",
-                format!("the programme ends ({}) before it starts ({})", info.end, info.start),
+                format!(
+                    "the programme ends ({}) before it starts ({})",
+                    info.end, info.start
+                ),
             );
         }
         let mut programme_ids = Ids::default();
@@ -174,7 +177,13 @@ impl Validator<'_> {
             let path = format!("organisations[{i}]");
             self.id(&mut org_ids, &path, &entry(&path, &org.id), &org.id);
         }
-        self.reference(&org_ids, "host organisation", "programme.host", "programme", &info.host);
+        self.reference(
+            &org_ids,
+            "host organisation",
+            "programme.host",
+            "programme",
+            &info.host,
+        );
         if let Some(id) = &info.commissioned_by {
             self.reference(
                 &org_ids,
@@ -318,11 +327,17 @@ impl Validator<'_> {
             .collect();
         for pair in days.windows(2) {
             if pair[1].date < pair[0].date {
-                let i = days.iter().position(|d| d.date == pair[1].date).unwrap_or(0);
+                let i = days
+                    .iter()
+                    .position(|d| d.date == pair[1].date)
+                    .unwrap_or(0);
                 self.error(
                     &format!("days[{i}].date"),
                     &entry(&format!("days[{i}]"), &pair[1].date.to_string()),
-                    format!("days must be in date order: {} comes after {}", pair[1].date, pair[0].date),
+                    format!(
+                        "days must be in date order: {} comes after {}",
+                        pair[1].date, pair[0].date
+                    ),
                 );
             }
         }
@@ -380,7 +395,13 @@ impl Validator<'_> {
                 let entry = entry(&path, &s.id);
                 self.id(&mut people_ids, &path, &entry, &s.id);
                 if let Some(org) = &s.organisation {
-                    self.reference(&org_ids, "organisation", &format!("{path}.organisation"), &entry, org);
+                    self.reference(
+                        &org_ids,
+                        "organisation",
+                        &format!("{path}.organisation"),
+                        &entry,
+                        org,
+                    );
                 }
                 Staff {
                     id: s.id,
@@ -456,7 +477,13 @@ impl Validator<'_> {
             }
         };
         for (k, org) in s.with.iter().enumerate() {
-            self.reference(org_ids, "organisation", &format!("{path}.with[{k}]"), &entry, org);
+            self.reference(
+                org_ids,
+                "organisation",
+                &format!("{path}.with[{k}]"),
+                &entry,
+                org,
+            );
         }
         Session {
             start,
@@ -489,14 +516,14 @@ impl Validator<'_> {
                     v.reference(signatories, "signatory", &at, &entry, id);
                 }
             }
-            if let Some(name) = &template {
-                if name.is_empty() || name.contains("..") || name.starts_with('/') {
-                    v.error(
-                        &format!("{path}.template"),
-                        &entry,
-                        format!("template `{name}` must be a file name inside the templates folder"),
-                    );
-                }
+            if let Some(name) = &template
+                && (name.is_empty() || name.contains("..") || name.starts_with('/'))
+            {
+                v.error(
+                    &format!("{path}.template"),
+                    &entry,
+                    format!("template `{name}` must be a file name inside the templates folder"),
+                );
             }
             kinds.insert(
                 kind,
@@ -508,10 +535,22 @@ impl Validator<'_> {
         };
 
         if let Some(d) = &docs.invitations {
-            common(self, Kind::Invitations, d.enabled, d.template.clone(), d.signed_by.as_ref());
+            common(
+                self,
+                Kind::Invitations,
+                d.enabled,
+                d.template.clone(),
+                d.signed_by.as_ref(),
+            );
         }
         if let Some(d) = &docs.requests {
-            common(self, Kind::Requests, d.enabled, d.template.clone(), d.signed_by.as_ref());
+            common(
+                self,
+                Kind::Requests,
+                d.enabled,
+                d.template.clone(),
+                d.signed_by.as_ref(),
+            );
         }
         if let Some(d) = &docs.badges {
             common(self, Kind::Badges, d.enabled, d.template.clone(), None);
@@ -520,13 +559,25 @@ impl Validator<'_> {
             common(self, Kind::Schedules, d.enabled, d.template.clone(), None);
         }
         if let Some(d) = &docs.thank_you {
-            common(self, Kind::ThankYou, d.enabled, d.template.clone(), d.signed_by.as_ref());
+            common(
+                self,
+                Kind::ThankYou,
+                d.enabled,
+                d.template.clone(),
+                d.signed_by.as_ref(),
+            );
         }
         if let Some(d) = &docs.sign_in {
             common(self, Kind::SignIn, d.enabled, d.template.clone(), None);
         }
         if let Some(d) = &docs.participants {
-            common(self, Kind::Participants, d.enabled, d.template.clone(), None);
+            common(
+                self,
+                Kind::Participants,
+                d.enabled,
+                d.template.clone(),
+                None,
+            );
         }
 
         let mut certificates = CertificateSettings {
@@ -535,13 +586,21 @@ impl Validator<'_> {
             issued_on: None,
         };
         let cert = docs.certificates.unwrap_or_default();
-        common(self, Kind::Certificates, cert.enabled, cert.template.clone(), cert.signed_by.as_ref());
+        common(
+            self,
+            Kind::Certificates,
+            cert.enabled,
+            cert.template.clone(),
+            cert.signed_by.as_ref(),
+        );
         if let Some(share) = cert.min_attendance {
             if !(0.0..=1.0).contains(&share) {
                 self.error(
                     "documents.certificates.min_attendance",
                     "documents.certificates",
-                    format!("min_attendance {share} must be a share between 0 and 1 (e.g. 0.8 for 80%)"),
+                    format!(
+                        "min_attendance {share} must be a share between 0 and 1 (e.g. 0.8 for 80%)"
+                    ),
                 );
             }
             certificates.min_attendance = share;

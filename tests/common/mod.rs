@@ -42,12 +42,12 @@ pub fn replace_once(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// The 1-based line of the first line containing `needle`.
+/// The 1-based line on which `needle` starts.
 pub fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("`{needle}` not in text"))
-        + 1
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in text"));
+    text[..at].matches('\n').count() + 1
 }
 
 pub fn secretariat(args: &[&str]) -> Output {
@@ -84,7 +84,7 @@ pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
             let mut entry = zip.by_index(i).unwrap();
             let mut bytes = Vec::new();
             entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().to_string(), bytes)
+            (entry.name().unwrap().to_string(), bytes)
         })
         .collect()
 }
