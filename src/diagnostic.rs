@@ -94,7 +94,7 @@ impl fmt::Display for Failure {
                 let n = diags.len();
                 write!(
                     f,
-                    "error: the programme has {n} problem{}; nothing was written",
+                    "error: {n} problem{} found; nothing was written",
                     if n == 1 { "" } else { "s" }
                 )
             }
@@ -102,12 +102,7 @@ impl fmt::Display for Failure {
                 for error in errors {
                     writeln!(f, "error: {error}\n")?;
                 }
-                let n = errors.len();
-                write!(
-                    f,
-                    "error: {n} document{} failed; nothing was written",
-                    if n == 1 { "" } else { "s" }
-                )
+                write!(f, "error: documents could not be made; nothing was written")
             }
             Failure::Other(err) => write!(f, "error: {err:#}"),
         }

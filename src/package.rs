@@ -58,6 +58,13 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
     zip.write_all(&manifest(entries)?)?;
     zip.finish()?.flush()?;
     temp.as_file().sync_all()?;
+    // Temporary files are private; the zip is an ordinary output file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     temp.persist(target)
         .with_context(|| format!("cannot write {}", target.display()))?;
     Ok(())

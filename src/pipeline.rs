@@ -123,7 +123,7 @@ fn typeset(
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
     let done = AtomicUsize::new(0);
-    let results: Vec<Result<Compiled, String>> = pool.install(|| {
+    let results: Vec<Result<Compiled, (String, String)>> = pool.install(|| {
         plan.documents
             .par_iter()
             .zip(sources.par_iter())
@@ -134,24 +134,35 @@ fn typeset(
                 if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
                     typst::comemo::evict(16);
                 }
-                result.map_err(|e| format!("{}: {e}", doc.label))
+                result.map_err(|e| (doc.label.clone(), e))
             })
             .collect()
     });
     typst::comemo::evict(0);
     let mut compiled = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
+    // A broken template fails every document made from it the same way: report
+    // each distinct error once, with the documents it affects.
+    let mut errors: Vec<(Vec<String>, String)> = Vec::new();
     for result in results {
         match result {
             Ok(c) => compiled.push(c),
-            Err(e) => errors.push(e),
+            Err((label, error)) => match errors.iter_mut().find(|(_, e)| *e == error) {
+                Some((labels, _)) => labels.push(label),
+                None => errors.push((vec![label], error)),
+            },
         }
     }
     if errors.is_empty() {
-        Ok(compiled)
-    } else {
-        Err(Failure::Documents(errors))
+        return Ok(compiled);
     }
+    let errors = errors
+        .into_iter()
+        .map(|(labels, error)| match labels.len() {
+            1 => format!("{}: {error}", labels[0]),
+            n => format!("{} and {} other documents: {error}", labels[0], n - 1),
+        })
+        .collect();
+    Err(Failure::Documents(errors))
 }
 
 fn typeset_one(
@@ -166,13 +177,10 @@ fn typeset_one(
     let missing = Typesetter::missing_glyphs(&document);
     if !missing.is_empty() {
         return Err(format!(
-            "no font has a glyph for some characters of {} (add a font covering them to the \
-             programme's fonts/ folder)",
-            missing
-                .iter()
-                .map(|t| format!("{t:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "no font has a glyph for {}; add a font that covers {} to a fonts/ folder \
+             next to the programme file",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
         ));
     }
     let pdf = typesetter.pdf(&document, path)?;
@@ -195,7 +203,8 @@ fn typst_errors(template: &str, source: &str, errors: &[TypstError]) -> String {
                     ));
                 }
             }
-            for hint in &e.hints {
+            // Typst's hints about its own command line do not apply here.
+            for hint in e.hints.iter().filter(|h| !h.contains("--root")) {
                 text.push_str(&format!("\n      hint: {hint}"));
             }
             text

@@ -117,12 +117,28 @@ impl Templates {
     }
 
     fn diagnostic(&self, name: &str, err: &Error) -> Diagnostic {
-        let file = self.origin(err.name().unwrap_or(name));
+        let name = err.name().unwrap_or(name);
+        let file = self.origin(name);
         let mut message = err.kind().to_string();
         if let Some(detail) = err.detail() {
             message = format!("{message}: {detail}");
         }
-        Diagnostic::new(&file, (err.line().unwrap_or(0), 0), message)
+        let line = err.line().unwrap_or(0);
+        let diag = Diagnostic::new(&file, (line, 0), message);
+        match self
+            .source(name)
+            .and_then(|s| s.lines().nth(line.checked_sub(1)?).map(str::to_owned))
+        {
+            Some(quoted) => diag.hint(format!("line {line}: {}", quoted.trim())),
+            None => diag,
+        }
+    }
+
+    /// A template's text, as the loader would find it.
+    fn source(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.overrides.join(name))
+            .ok()
+            .or_else(|| builtin(name).map(str::to_string))
     }
 }
 

@@ -146,13 +146,19 @@ impl Typesetter {
         })
     }
 
-    /// The text of a typeset document and any text drawn with a missing glyph.
+    /// The characters a typeset document draws with the missing glyph (glyph 0),
+    /// each once, as `ሰ (U+1230)`.
     pub fn missing_glyphs(document: &PagedDocument) -> Vec<String> {
         let mut missing = Vec::new();
         for page in document.pages() {
             visit_text(&page.frame, &mut |item| {
-                if item.glyphs.iter().any(|g| g.id == 0) {
-                    missing.push(item.text.to_string());
+                for glyph in item.glyphs.iter().filter(|g| g.id == 0) {
+                    for c in item.text[glyph.range()].chars() {
+                        let shown = format!("{c} (U+{:04X})", c as u32);
+                        if !missing.contains(&shown) {
+                            missing.push(shown);
+                        }
+                    }
                 }
             });
         }

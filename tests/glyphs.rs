@@ -1,0 +1,60 @@
+//! Missing glyphs: a character no font covers fails the build by name, and the
+//! PDF check the other tests rely on does see a missing glyph.
+
+mod common;
+
+use common::{Pdf, fixture, replace_once, secretariat};
+use secretariat::typeset::{FontOptions, Typesetter};
+
+/// Ethiopic: none of the built-in fonts covers it.
+const UNCOVERED: &str = "ሰላም";
+
+#[test]
+fn an_uncovered_character_fails_the_build_naming_the_document() {
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "native_name: ចាន់ សុខា",
+            &format!("native_name: {UNCOVERED}"),
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let out = dir.path().join("out");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("certificate for KH-01 (Chan Sokha)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ሰ (U+1230)"), "{stderr}");
+    assert!(!out.join("kccp-2018-atip.zip").exists());
+}
+
+#[test]
+fn the_pdf_check_sees_a_missing_glyph() {
+    let dir = tempfile::tempdir().unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2018, 11, 7).unwrap();
+    let typesetter = Typesetter::new(
+        dir.path(),
+        &FontOptions::default(),
+        date,
+        date.and_hms_opt(0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    let covered = typesetter.compile("Covered text").unwrap();
+    let uncovered = typesetter
+        .compile(&format!("Text with {UNCOVERED}"))
+        .unwrap();
+    assert!(Typesetter::missing_glyphs(&covered).is_empty());
+    assert!(!Typesetter::missing_glyphs(&uncovered).is_empty());
+    let covered = Pdf::parse(&typesetter.pdf(&covered, "covered").unwrap());
+    let uncovered = Pdf::parse(&typesetter.pdf(&uncovered, "uncovered").unwrap());
+    assert_eq!(covered.missing_glyphs(), 0);
+    assert!(uncovered.missing_glyphs() > 0);
+}
