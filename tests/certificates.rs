@@ -176,3 +176,18 @@ fn build_writes_nothing_else_into_the_output_folder() {
         .collect();
     assert_eq!(entries, vec!["kccp-2018-atip.zip"]);
 }
+
+/// The generated Typst of one certificate, reviewed like code when it changes.
+#[test]
+fn certificate_source_snapshot() {
+    let programme = pipeline::check(&reference().join("programme.yaml")).unwrap();
+    let templates = Templates::new(&programme.folder);
+    let plan = plan::plan(&programme, &templates).unwrap();
+    let doc = plan
+        .documents
+        .iter()
+        .find(|d| d.path == "certificates/TH-01.pdf")
+        .unwrap();
+    let source = templates.render(&doc.template, &doc.context).unwrap();
+    insta::assert_snapshot!("certificate_TH-01", source);
+}

@@ -220,3 +220,17 @@ fn source_date_epoch_sets_the_timestamps() {
     let time = entry.last_modified().unwrap();
     assert_eq!((time.year(), time.month(), time.day()), (2018, 11, 8));
 }
+
+#[test]
+fn certificates_without_signatories_still_build() {
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "    signed_by: [nwec-president, jica-tokyo-director]\n",
+            "",
+        )
+    });
+    let (code, stderr) = build_in(dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(certificate_text(dir.path(), "TH-01").contains("Siriporn Chaiyaphum"));
+}
