@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::programme::{self, Programme};
+use crate::schema::{SessionKind, WindowArea};
 
 /// A date, ready to print.
 #[derive(Debug, Clone, Serialize)]
@@ -19,14 +20,24 @@ pub struct Date {
     pub en: String,
     /// `平成30年11月7日`, in the Japanese era as public bodies write dates.
     pub ja: String,
+    /// `Wednesday`
+    pub weekday_en: String,
+    /// `水`
+    pub weekday_ja: &'static str,
+    /// 1 to 12, e.g. to choose a seasonal greeting.
+    pub month: u32,
 }
 
 impl From<NaiveDate> for Date {
     fn from(d: NaiveDate) -> Self {
+        const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
         Self {
             iso: d.format("%Y-%m-%d").to_string(),
             en: format!("{} {}", d.day(), d.format("%B %Y")),
             ja: japanese_date(d),
+            weekday_en: d.format("%A").to_string(),
+            weekday_ja: WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize],
+            month: d.month(),
         }
     }
 }
@@ -112,6 +123,10 @@ pub struct ProgrammeView {
     pub dates: DateRange,
     /// Number of programme days (entries in `days`).
     pub days: usize,
+    /// Number of participants.
+    pub participants: usize,
+    /// The participating countries, in order of first appearance.
+    pub countries: Vec<CountryView>,
     pub contact: Contact,
     pub host: OrganisationView,
     pub commissioned_by: Option<OrganisationView>,
@@ -131,6 +146,8 @@ pub struct OrganisationView {
     pub addressee_ja: Option<String>,
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,
+    /// For embassies: the country they represent.
+    pub country: Option<CountryView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,6 +201,68 @@ pub struct CertificateContext {
     pub signatories: Vec<SignatoryView>,
 }
 
+/// A session, with its day's place when it has none of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub date: Date,
+    /// `10:00`
+    pub start: String,
+    /// `12:00`
+    pub end: String,
+    pub kind: SessionKind,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    /// The organisations that give or host it.
+    pub with: Vec<OrganisationView>,
+    pub speakers: Vec<String>,
+}
+
+/// A letter's own particulars.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterView {
+    /// The kind's key: `invitations`, `requests`, `thank-you`.
+    pub kind: &'static str,
+    /// `<reference>-T-<NNN>`
+    pub number: String,
+    pub date: Date,
+    /// `en` or `ja`: the language the letter is written in.
+    pub language: &'static str,
+    /// The envelope window the address block must fit, in mm from the page's
+    /// top left corner.
+    pub window: WindowArea,
+    pub reply_by: Option<Date>,
+}
+
+/// An invitation to one participant.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationContext {
+    pub programme: ProgrammeView,
+    pub letter: LetterView,
+    pub signatory: SignatoryView,
+    pub participant: ParticipantView,
+    /// The programme's own `purpose`, if written.
+    pub purpose: Option<String>,
+    /// Where the programme days take place, each once, in order.
+    pub venues: Vec<String>,
+    /// Sessions in which participants present (`kind: presentation`).
+    pub presentations: Vec<SessionView>,
+}
+
+/// A request letter or a thank-you letter to one organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationLetterContext {
+    pub programme: ProgrammeView,
+    pub letter: LetterView,
+    pub signatory: SignatoryView,
+    pub organisation: OrganisationView,
+    /// The sessions whose `with` names the organisation, in programme order.
+    pub sessions: Vec<SessionView>,
+    /// For an embassy: the participants from its country.
+    pub nationals: Vec<ParticipantView>,
+}
+
 /// An asset path as Typst resolves it from the programme folder (its root).
 fn asset(path: &Option<String>) -> Option<String> {
     path.as_ref()
@@ -203,6 +282,10 @@ pub fn organisation(o: &programme::Organisation) -> OrganisationView {
         addressee_ja: o.addressee_ja.clone(),
         address: o.address.clone(),
         address_ja: o.address_ja.clone(),
+        country: o.country.as_ref().map(|c| CountryView {
+            code: c.code.clone(),
+            name: c.name.clone(),
+        }),
     }
 }
 
@@ -218,6 +301,19 @@ pub fn programme(p: &Programme) -> ProgrammeView {
         language: p.language.code(),
         dates: DateRange::new(p.start, p.end),
         days: p.days.len(),
+        participants: p.participants.len(),
+        countries: {
+            let mut countries: Vec<CountryView> = Vec::new();
+            for c in p.participants.iter().map(|p| &p.country) {
+                if !countries.iter().any(|seen| seen.code == c.code) {
+                    countries.push(CountryView {
+                        code: c.code.clone(),
+                        name: c.name.clone(),
+                    });
+                }
+            }
+            countries
+        },
         contact: Contact {
             name: p.contact.name.clone(),
             name_ja: p.contact.name_ja.clone(),
@@ -264,6 +360,30 @@ pub fn signatory(p: &Programme, s: &programme::Signatory) -> SignatoryView {
             .map(|id| organisation(p.organisation(id))),
         signature: asset(&s.signature),
         seal: asset(&s.seal),
+    }
+}
+
+pub fn session(p: &Programme, day: &programme::Day, s: &programme::Session) -> SessionView {
+    let own_place = s.place.is_some();
+    SessionView {
+        date: day.date.into(),
+        start: s.start.clone(),
+        end: s.end.clone(),
+        kind: s.kind,
+        title: s.title.clone(),
+        title_ja: s.title_ja.clone(),
+        place: s.place.clone().or_else(|| day.place.clone()),
+        place_ja: if own_place {
+            s.place_ja.clone()
+        } else {
+            day.place_ja.clone()
+        },
+        with: s
+            .with
+            .iter()
+            .map(|id| organisation(p.organisation(id)))
+            .collect(),
+        speakers: s.speakers.clone(),
     }
 }
 

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDateTime};
 use rayon::prelude::*;
-use typst::layout::Abs;
+use typst::ecow::EcoVec;
+use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
 
 use crate::diagnostic::{Diagnostic, Failure};
@@ -238,11 +239,17 @@ fn entries(
     }
     for print in &plan.print {
         // The printer's file reuses the typeset pages: nothing is typeset twice.
-        let pages = print
-            .members
-            .iter()
-            .flat_map(|&i| compiled[i].document.pages().iter().cloned())
-            .collect();
+        let mut pages = EcoVec::new();
+        for &i in &print.members {
+            let member = compiled[i].document.pages();
+            pages.extend(member.iter().cloned());
+            if print.start_odd && member.len() % 2 == 1 {
+                let last = member.last().expect("documents have pages");
+                let mut blank = last.clone();
+                blank.frame = Frame::hard(last.frame.size());
+                pages.push(blank);
+            }
+        }
         let document = PagedDocument::new(pages, Default::default());
         let pdf = typesetter
             .pdf(&document, &print.path)

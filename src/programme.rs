@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::load::Positions;
-use crate::schema::{Group, Language, Role, SessionKind};
+pub use crate::schema::Language;
+use crate::schema::{Group, Role, SessionKind, WindowArea};
 
 #[derive(Debug)]
 pub struct Programme {
@@ -22,6 +23,8 @@ pub struct Programme {
     pub short_title: Option<String>,
     pub series: Option<String>,
     pub series_ja: Option<String>,
+    pub purpose: Option<String>,
+    pub purpose_ja: Option<String>,
     pub reference: String,
     /// Organisation id of the host.
     pub host: String,
@@ -90,8 +93,8 @@ pub struct Organisation {
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,
     pub logo: Option<String>,
-    /// For embassies: the country code they represent.
-    pub country: Option<String>,
+    /// For embassies: the country they represent.
+    pub country: Option<Country>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +200,8 @@ pub struct Documents {
     /// still validated, so a programme file stays valid as kinds are added.
     pub kinds: BTreeMap<Kind, KindSettings>,
     pub certificates: CertificateSettings,
+    /// Settings of the letter kinds that are enabled and complete.
+    pub letters: BTreeMap<Kind, LetterSettings>,
 }
 
 impl Documents {
@@ -215,4 +220,48 @@ pub struct CertificateSettings {
     /// Share of programme days a participant must attend, 0..=1.
     pub min_attendance: f64,
     pub issued_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LetterSettings {
+    /// Signatory id.
+    pub signed_by: String,
+    /// The date the letters carry.
+    pub dated: NaiveDate,
+    pub reply_by: Option<NaiveDate>,
+    /// The envelope window; `None` uses the preset of each letter's language.
+    pub window: Option<WindowArea>,
+}
+
+/// DIN 5008 form B: the address field 45 mm from the top and 20 mm from the left
+/// edge, 85 x 45 mm, for an A4 letter folded in three into a DL window envelope.
+pub const DIN_5008_B: WindowArea = WindowArea {
+    top: 45.0,
+    left: 20.0,
+    width: 85.0,
+    height: 45.0,
+};
+
+/// The Japanese 長形3号 window envelope (window 90 x 45 mm, 23 mm from the left
+/// and 13 mm from the top): the address sits at the top left of an A4 letter
+/// folded in three.
+pub const JAPAN_NAGA3: WindowArea = WindowArea {
+    top: 15.0,
+    left: 23.0,
+    width: 90.0,
+    height: 40.0,
+};
+
+/// Window presets by name, as the `window:` setting spells them.
+pub const WINDOW_PRESETS: &[(&str, WindowArea)] =
+    &[("din-5008-b", DIN_5008_B), ("japan", JAPAN_NAGA3)];
+
+impl Language {
+    /// The window preset letters in this language use unless told otherwise.
+    pub fn default_window(self) -> WindowArea {
+        match self {
+            Language::En => DIN_5008_B,
+            Language::Ja => JAPAN_NAGA3,
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Value;
+use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use crate::diagnostic::Diagnostic;
@@ -68,7 +68,10 @@ impl Templates {
                 return Ok(());
             }
             let escape = matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "typst");
-            if value.is_safe() || !escape {
+            // Numbers print as they are, so they also work in code (`{{ w }}mm`);
+            // their digits cannot form Typst syntax.
+            let number = value.kind() == ValueKind::Number;
+            if value.is_safe() || !escape || number {
                 write!(out, "{value}").map_err(Error::from)
             } else {
                 let mut text = String::new();

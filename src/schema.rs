@@ -37,6 +37,10 @@ pub struct ProgrammeInfo {
     pub short_title: Option<String>,
     pub series: Option<String>,
     pub series_ja: Option<String>,
+    /// What the programme is for, in one paragraph (invitations); derived from
+    /// the programme when absent.
+    pub purpose: Option<String>,
+    pub purpose_ja: Option<String>,
     pub reference: String,
     pub host: String,
     pub commissioned_by: Option<String>,
@@ -94,7 +98,7 @@ pub struct Signatory {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Documents {
-    pub invitations: Option<Invitations>,
+    pub invitations: Option<Letters>,
     pub requests: Option<Letters>,
     pub badges: Option<Badges>,
     pub schedules: Option<Schedules>,
@@ -123,24 +127,39 @@ impl OneOrMany {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invitations {
-    pub enabled: Option<bool>,
-    pub template: Option<String>,
-    pub signed_by: Option<OneOrMany>,
-    pub dated: Option<NaiveDate>,
-    pub reply_by: Option<NaiveDate>,
-}
-
-/// Requests and thank-you letters share their settings.
+/// Settings of the letter kinds: invitations, requests and thank-you letters.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Letters {
     pub enabled: Option<bool>,
     pub template: Option<String>,
+    /// The signatory; one id.
     pub signed_by: Option<OneOrMany>,
-    pub sent_on: Option<NaiveDate>,
+    /// The date the letters carry (`sent_on` reads the same).
+    #[serde(alias = "sent_on")]
+    pub dated: Option<NaiveDate>,
+    /// The date by which the recipient is asked to reply.
+    pub reply_by: Option<NaiveDate>,
+    /// Where the recipient's address block sits, for window envelopes.
+    pub window: Option<Window>,
+}
+
+/// An envelope window: a preset name or a position in millimetres from the top
+/// left corner of the page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Window {
+    Preset(String),
+    Custom(WindowArea),
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WindowArea {
+    pub top: f64,
+    pub left: f64,
+    pub width: f64,
+    pub height: f64,
 }
 
 #[derive(Debug, Default, Deserialize)]

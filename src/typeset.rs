@@ -13,11 +13,11 @@ use std::sync::{LazyLock, Mutex};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::layout::Frame;
-use typst::layout::FrameItem;
+use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook, TextItem};
 use typst::utils::LazyHash;
+use typst::visualize::ImageKind;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontPath, FontStore};
 use typst_layout::PagedDocument;
@@ -216,15 +216,78 @@ pub struct TypstError {
     pub range: Option<std::ops::Range<usize>>,
 }
 
-/// Walks all text runs of a frame, depth first, in drawing order.
-pub fn visit_text(frame: &Frame, f: &mut impl FnMut(&TextItem)) {
-    for (_, item) in frame.items() {
-        match item {
-            FrameItem::Group(group) => visit_text(&group.frame, f),
-            FrameItem::Text(text) => f(text),
-            _ => {}
+/// Walks every item of a frame, depth first, in drawing order, with the
+/// transform from the item's coordinates to the page's.
+pub fn walk(frame: &Frame, ts: Transform, f: &mut impl FnMut(&FrameItem, Point, Transform)) {
+    for (pos, item) in frame.items() {
+        if let FrameItem::Group(group) = item {
+            let inner = ts
+                .pre_concat(Transform::translate(pos.x, pos.y))
+                .pre_concat(group.transform);
+            walk(&group.frame, inner, f);
+        } else {
+            f(item, pos.transform(ts), ts);
         }
     }
+}
+
+/// Walks all text runs of a frame, depth first, in drawing order.
+pub fn visit_text(frame: &Frame, f: &mut impl FnMut(&TextItem)) {
+    walk(frame, Transform::identity(), &mut |item, _, _| {
+        if let FrameItem::Text(text) = item {
+            f(text)
+        }
+    });
+}
+
+/// A run of text as drawn on its page.
+#[derive(Debug, Clone)]
+pub struct DrawnRun {
+    /// 0-based page index.
+    pub page: usize,
+    /// Start of the baseline, in mm from the page's left and top edges.
+    pub x: f64,
+    pub y: f64,
+    /// Advance width in mm.
+    pub width: f64,
+    pub size_pt: f64,
+    pub text: String,
+}
+
+/// Every text run of a document with its place on the page, e.g. to check that
+/// an address lies inside an envelope window.
+pub fn drawn_runs(document: &PagedDocument) -> Vec<DrawnRun> {
+    let mut runs = Vec::new();
+    for (page, p) in document.pages().iter().enumerate() {
+        walk(&p.frame, Transform::identity(), &mut |item, pos, _| {
+            if let FrameItem::Text(text) = item {
+                runs.push(DrawnRun {
+                    page,
+                    x: pos.x.to_mm(),
+                    y: pos.y.to_mm(),
+                    width: text.width().to_mm(),
+                    size_pt: text.size.to_pt(),
+                    text: text.text.to_string(),
+                });
+            }
+        });
+    }
+    runs
+}
+
+/// The source bytes of every SVG image a document draws, page by page.
+pub fn drawn_svgs(document: &PagedDocument) -> Vec<Bytes> {
+    let mut svgs = Vec::new();
+    for page in document.pages() {
+        walk(&page.frame, Transform::identity(), &mut |item, _, _| {
+            if let FrameItem::Image(image, _, _) = item
+                && let ImageKind::Svg(svg) = image.kind()
+            {
+                svgs.push(svg.data().clone());
+            }
+        });
+    }
+    svgs
 }
 
 /// The text a document draws, rebuilt from its glyphs: each source character once,

@@ -11,10 +11,10 @@ use chrono::NaiveDate;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Loaded, Positions};
 use crate::programme::{
-    CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings, Organisation,
-    Participant, Programme, Session, Signatory, Staff,
+    CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings, LetterSettings,
+    Organisation, Participant, Programme, Session, Signatory, Staff, WINDOW_PRESETS,
 };
-use crate::schema::{self, OneOrMany};
+use crate::schema::{self, OneOrMany, Window};
 
 /// Validates a loaded programme; `folder` is where its asset paths start.
 pub fn validate(loaded: Loaded, folder: &Path) -> Result<Programme, Vec<Diagnostic>> {
@@ -234,9 +234,10 @@ impl Validator<'_> {
                 if let Some(logo) = &org.logo {
                     self.asset(&format!("{path}.logo"), &entry, logo);
                 }
-                if let Some(code) = &org.country {
-                    country(self, &format!("{path}.country"), &entry, code);
-                }
+                let country = org
+                    .country
+                    .as_ref()
+                    .map(|code| country(self, &format!("{path}.country"), &entry, code));
                 Organisation {
                     id: org.id,
                     name: org.name,
@@ -250,7 +251,7 @@ impl Validator<'_> {
                     address: org.address,
                     address_ja: org.address_ja,
                     logo: org.logo,
-                    country: org.country,
+                    country,
                 }
             })
             .collect();
@@ -427,6 +428,8 @@ impl Validator<'_> {
             short_title: info.short_title,
             series: info.series,
             series_ja: info.series_ja,
+            purpose: info.purpose,
+            purpose_ja: info.purpose_ja,
             reference: info.reference,
             host: info.host,
             commissioned_by: info.commissioned_by,
@@ -534,38 +537,31 @@ impl Validator<'_> {
             );
         };
 
-        if let Some(d) = &docs.invitations {
+        let mut letters = BTreeMap::new();
+        for (kind, settings) in [
+            (Kind::Invitations, docs.invitations),
+            (Kind::Requests, docs.requests),
+            (Kind::ThankYou, docs.thank_you),
+        ] {
+            let d = settings.unwrap_or_default();
             common(
                 self,
-                Kind::Invitations,
+                kind,
                 d.enabled,
                 d.template.clone(),
                 d.signed_by.as_ref(),
             );
-        }
-        if let Some(d) = &docs.requests {
-            common(
-                self,
-                Kind::Requests,
-                d.enabled,
-                d.template.clone(),
-                d.signed_by.as_ref(),
-            );
+            if d.enabled != Some(false)
+                && let Some(settings) = self.letter_settings(kind, &d)
+            {
+                letters.insert(kind, settings);
+            }
         }
         if let Some(d) = &docs.badges {
             common(self, Kind::Badges, d.enabled, d.template.clone(), None);
         }
         if let Some(d) = &docs.schedules {
             common(self, Kind::Schedules, d.enabled, d.template.clone(), None);
-        }
-        if let Some(d) = &docs.thank_you {
-            common(
-                self,
-                Kind::ThankYou,
-                d.enabled,
-                d.template.clone(),
-                d.signed_by.as_ref(),
-            );
         }
         if let Some(d) = &docs.sign_in {
             common(self, Kind::SignIn, d.enabled, d.template.clone(), None);
@@ -611,7 +607,84 @@ impl Validator<'_> {
         Documents {
             kinds,
             certificates,
+            letters,
         }
+    }
+
+    /// A letter kind's settings, checked; `None` (with errors) when incomplete.
+    fn letter_settings(&mut self, kind: Kind, d: &schema::Letters) -> Option<LetterSettings> {
+        let path = format!("documents.{}", kind.key());
+        let entry = path.clone();
+        let off = "or switch the kind off with `enabled: false`";
+        let signed_by = match &d.signed_by {
+            Some(OneOrMany::One(id)) => Some(id.clone()),
+            Some(OneOrMany::Many(ids)) if ids.len() == 1 => Some(ids[0].clone()),
+            Some(OneOrMany::Many(_)) => {
+                self.error(
+                    &format!("{path}.signed_by"),
+                    &entry,
+                    "a letter has one signatory; name one id",
+                );
+                None
+            }
+            None => {
+                self.error(
+                    &path,
+                    &entry,
+                    format!("letters need `signed_by`, the signatory's id, {off}"),
+                );
+                None
+            }
+        };
+        if d.dated.is_none() {
+            let field = if kind == Kind::Invitations {
+                "dated"
+            } else {
+                "sent_on"
+            };
+            self.error(
+                &path,
+                &entry,
+                format!("letters need `{field}`, the date they carry, {off}"),
+            );
+        }
+        let window = match &d.window {
+            None => None,
+            Some(Window::Custom(area)) => {
+                let fits = area.top >= 0.0
+                    && area.left >= 0.0
+                    && area.width > 0.0
+                    && area.height > 0.0
+                    && area.left + area.width <= 210.0
+                    && area.top + area.height <= 297.0;
+                if !fits {
+                    self.error(
+                        &format!("{path}.window"),
+                        &entry,
+                        "the window must lie on an A4 page: top, left, width and height in mm",
+                    );
+                }
+                Some(*area)
+            }
+            Some(Window::Preset(name)) => match WINDOW_PRESETS.iter().find(|(n, _)| n == name) {
+                Some((_, area)) => Some(*area),
+                None => {
+                    let names: Vec<_> = WINDOW_PRESETS.iter().map(|(n, _)| *n).collect();
+                    self.error(
+                        &format!("{path}.window"),
+                        &entry,
+                        format!("unknown window `{name}`; use one of {}", names.join(", ")),
+                    );
+                    None
+                }
+            },
+        };
+        Some(LetterSettings {
+            signed_by: signed_by?,
+            dated: d.dated?,
+            reply_by: d.reply_by,
+            window,
+        })
     }
 }
 

@@ -179,3 +179,39 @@ fn zero_codes(operand: &lopdf::Object) -> usize {
 pub fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Plans, renders and typesets one document of a programme in-process, for
+/// checks on what is drawn (exact text, positions, images).
+pub fn typeset(programme: &Path, document: &str) -> typst_layout::PagedDocument {
+    use secretariat::render::Templates;
+    use secretariat::typeset::{FontOptions, Typesetter};
+    let programme = secretariat::pipeline::check(programme).unwrap();
+    let templates = Templates::new(&programme.folder);
+    let plan = secretariat::plan::plan(&programme, &templates).unwrap();
+    let doc = plan
+        .documents
+        .iter()
+        .find(|d| d.path == document)
+        .unwrap_or_else(|| panic!("no document {document}"));
+    let source = templates.render(&doc.template, &doc.context).unwrap();
+    let typesetter = Typesetter::new(
+        &programme.folder,
+        &FontOptions::default(),
+        programme.end,
+        programme.end.and_hms_opt(0, 0, 0).unwrap(),
+    )
+    .unwrap();
+    typesetter.compile(&source).unwrap()
+}
+
+/// The text a typeset document draws, without any whitespace: exact characters
+/// in order, independent of how the shaper split runs.
+pub fn drawn(document: &typst_layout::PagedDocument) -> String {
+    secretariat::typeset::drawn_text(document)
+        .split_whitespace()
+        .collect()
+}
+
+pub fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect()
+}

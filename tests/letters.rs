@@ -1,0 +1,330 @@
+//! Letters from the reference programme, read as their recipients would.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{
+    Pdf, build, drawn, fixture, reference, replace_once, secretariat, squeeze, typeset, unzip,
+};
+use secretariat::typeset::{drawn_runs, drawn_svgs};
+
+fn yaml() -> std::path::PathBuf {
+    reference().join("programme.yaml")
+}
+
+#[test]
+fn the_reference_programme_gives_every_letter_once_with_unique_references() {
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&build(&yaml(), out.path()));
+    let count = |dir: &str| {
+        files
+            .iter()
+            .filter(|(n, _)| n.starts_with(dir) && n.ends_with(".pdf"))
+            .count()
+    };
+    assert_eq!(count("invitations/"), 13);
+    assert_eq!(count("requests/"), 19);
+    assert_eq!(count("thank-you/"), 27);
+
+    let mut references = BTreeSet::new();
+    for (name, bytes) in &files {
+        let letter = ["invitations/", "requests/", "thank-you/"]
+            .iter()
+            .any(|d| name.starts_with(d));
+        if !letter {
+            continue;
+        }
+        let text = Pdf::parse(bytes).text();
+        let start = text
+            .find("NWEC-KCCP-2018-")
+            .unwrap_or_else(|| panic!("{name}: no reference"));
+        let reference: String = text[start..]
+            .chars()
+            .take("NWEC-KCCP-2018-T-004".len())
+            .collect();
+        assert!(
+            references.insert(reference.clone()),
+            "{name}: {reference} used twice"
+        );
+    }
+    assert_eq!(references.len(), 13 + 19 + 27);
+    // Numbers are positions in the file, so they never shift: the Cabinet
+    // Secretariat is the fourth organisation, Thailand's first participant the first.
+    assert!(references.contains("NWEC-KCCP-2018-T-004"));
+    assert!(references.contains("NWEC-KCCP-2018-R-004"));
+    assert!(references.contains("NWEC-KCCP-2018-I-001"));
+
+    // Print files: each letter starts on an odd page.
+    let pages = |path: &str| {
+        let (_, bytes) = files.iter().find(|(n, _)| n == path).unwrap();
+        Pdf::parse(bytes).page_count()
+    };
+    let letter_pages = |dir: &str| -> usize {
+        files
+            .iter()
+            .filter(|(n, _)| n.starts_with(dir) && n.ends_with(".pdf"))
+            .map(|(_, b)| Pdf::parse(b).page_count().div_ceil(2) * 2)
+            .sum()
+    };
+    assert_eq!(pages("print/invitations.pdf"), letter_pages("invitations/"));
+    assert_eq!(pages("print/requests.pdf"), letter_pages("requests/"));
+    assert_eq!(pages("print/thank-you.pdf"), letter_pages("thank-you/"));
+    let manifest = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
+    assert!(manifest.contains("\nthank-you/emb-th.pdf,thank-you,1,210x297,"));
+    assert!(manifest.contains("\nprint/thank-you.pdf,thank-you,"));
+}
+
+#[test]
+fn the_cabinet_secretariat_is_thanked_in_japanese_for_its_session() {
+    let text = drawn(&typeset(&yaml(), "thank-you/cabinet-secretariat.pdf"));
+    for expected in [
+        "内閣官房",
+        "人身取引対策推進室長",
+        "殿",
+        "平成30年11月20日",
+        "拝啓",
+        "敬具",
+        "記",
+        "以上",
+        "平成30年10月25日",
+        "人身取引対策行動計画2014に基づく我が国の取組：実施体制、年次報告及び統計",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(!text.contains("Dear"), "{text}");
+}
+
+#[test]
+fn colabo_is_thanked_for_its_session_of_27_october() {
+    let text = drawn(&typeset(&yaml(), "thank-you/colabo.pdf"));
+    assert!(text.contains("平成30年10月27日"), "{text}");
+    assert!(
+        text.contains("繁華街スタディツアー、少女支援活動の説明及び意見交換"),
+        "{text}"
+    );
+    assert!(text.contains("一般社団法人Colabo"), "{text}");
+}
+
+#[test]
+fn iom_is_thanked_in_english_for_its_three_sessions() {
+    let text = drawn(&typeset(&yaml(), "thank-you/iom.pdf"));
+    for expected in [
+        "DearChiefofMission,",
+        "31October2018",
+        "Role-playworkshopwithcaseworkers",
+        "Groupactivity:powerwalk,leavingnoonebehind",
+        "6November2018",
+        "Actionplansoftheparticipatingcountries;commentsfromtheexperts",
+        "Yourssincerely,",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+#[test]
+fn ferris_university_falls_back_to_the_english_addressee() {
+    let text = drawn(&typeset(&yaml(), "thank-you/ferris.pdf"));
+    assert!(text.contains("フェリス女学院大学"), "{text}");
+    assert!(text.contains("ProfessorChiyoOgaya"), "{text}");
+    assert!(text.contains("平成30年11月6日"), "{text}");
+}
+
+#[test]
+fn the_thai_embassy_is_thanked_for_both_thai_participants_only() {
+    let text = drawn(&typeset(&yaml(), "thank-you/emb-th.pdf"));
+    assert!(text.contains("Excellency,"), "{text}");
+    assert!(text.contains("SiripornChaiyaphum"), "{text}");
+    assert!(text.contains("AnuchaSrisawat"), "{text}");
+    for other in [
+        "KhinThandarAye",
+        "ZawMinHtet",
+        "ChanSokha",
+        "DewiKartikaSari",
+        "JoseMiguelSantos",
+    ] {
+        assert!(!text.contains(other), "{other} in the Thai letter");
+    }
+}
+
+#[test]
+fn the_seal_is_on_japanese_letters_only() {
+    let seal = std::fs::read(reference().join("assets/seals/nwec-president.svg")).unwrap();
+    let has_seal = |path: &str| {
+        drawn_svgs(&typeset(&yaml(), path))
+            .iter()
+            .any(|svg| svg.as_slice() == seal.as_slice())
+    };
+    assert!(has_seal("thank-you/cabinet-secretariat.pdf"));
+    assert!(has_seal("requests/mhlw.pdf"));
+    assert!(!has_seal("thank-you/iom.pdf"));
+    assert!(!has_seal("thank-you/emb-th.pdf"));
+    assert!(!has_seal("invitations/TH-01.pdf"));
+}
+
+#[test]
+fn japanese_letters_without_a_seal_say_so() {
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "    seal: assets/seals/nwec-president.svg    # official seal (公印) on Japanese letters\n",
+            "",
+        )
+    });
+    let text = drawn(&typeset(
+        &dir.path().join("programme.yaml"),
+        "thank-you/mofa.pdf",
+    ));
+    assert!(text.contains("公印省略"), "{text}");
+}
+
+#[test]
+fn an_invitation_has_the_name_the_dates_and_the_reply_date() {
+    let text = drawn(&typeset(&yaml(), "invitations/VN-01.pdf"));
+    for expected in [
+        "Ms.NguyễnThịThuHằng",
+        "DearMs.NguyễnThịThuHằng,",
+        "24October–7November2018",
+        "28September2018",
+        "NWEC-KCCP-2018-I-005",
+        "Countryreportsbytheeightparticipatingcountries",
+        "VietNam",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+#[test]
+fn a_request_lists_each_session_with_date_time_and_place() {
+    let text = drawn(&typeset(&yaml(), "requests/tokyo-immigration.pdf"));
+    for expected in [
+        "平成30年10月29日",
+        "10:00～12:00",
+        "TokyoRegionalImmigrationBureau",
+        "人身取引事案に関する説明及び施設見学",
+        "依頼",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+const LONG_NAME: &str = "The Quorvex Federation of Municipal Cooperatives for the Welfare, Protection and Empowerment of Migrant Women and Children in the Greater Kanto Region";
+
+fn long_address_fixture(lines: usize) -> tempfile::TempDir {
+    assert_eq!(LONG_NAME.len(), 150);
+    let address: Vec<String> = (1..=lines)
+        .map(|i| {
+            format!(
+                "      - Zyxline {i}, Building {i}F, 1-2-3 Example-cho, Chiyoda-ku, Tokyo 100-0001"
+            )
+        })
+        .collect();
+    fixture(|y| {
+        replace_once(
+            &y,
+            "    name: Lawyers for Trafficked Victims\n    name_ja: 人身売買被害者支援弁護団\n    group: ngo\n    language: ja\n",
+            &format!("    name: {LONG_NAME}\n    group: ngo\n    language: en\n"),
+        )
+        .replacen(
+            "    addressee: Representative\n    addressee_ja: 代表\n    address: [Tokyo, Japan]\n    address_ja: [東京都]\n  - id: ferris",
+            &format!("    addressee: Representative\n    address:\n{}\n  - id: ferris", address.join("\n")),
+            1,
+        )
+    })
+}
+
+#[test]
+fn a_long_name_and_address_stay_inside_the_window() {
+    let dir = long_address_fixture(5);
+    let document = typeset(
+        &dir.path().join("programme.yaml"),
+        "thank-you/lawyers-tip.pdf",
+    );
+    // DIN 5008 form B, the default for English letters.
+    let (left, top, width, height) = (20.0, 45.0, 85.0, 45.0);
+    let runs = drawn_runs(&document);
+    let address: Vec<_> = runs
+        .iter()
+        .filter(|r| {
+            r.page == 0 && r.y > top - 5.0 && r.y < top + height + 5.0 && r.x < left + width
+        })
+        .collect();
+    let text = squeeze(
+        &address
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    assert!(text.contains(&squeeze(LONG_NAME)), "{text}");
+    for i in 1..=5 {
+        assert!(
+            text.contains(&format!("Zyxline{i},")),
+            "line {i} missing: {text}"
+        );
+    }
+    for run in &address {
+        assert!(
+            run.x >= left - 0.01 && run.x + run.width <= left + width + 0.01,
+            "{run:?}"
+        );
+        assert!(run.y > top && run.y < top + height, "{run:?}");
+        assert!(run.size_pt >= 7.0, "{run:?} below the 7pt minimum");
+    }
+    assert!(
+        address.iter().any(|r| r.size_pt < 10.0),
+        "the block should have shrunk"
+    );
+}
+
+#[test]
+fn an_address_too_long_for_the_window_fails_clearly() {
+    let dir = long_address_fixture(14);
+    let yaml = dir.path().join("programme.yaml");
+    let out = dir.path().join("out");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("thank-you letter to lawyers-tip"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("does not fit the envelope window"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("7pt"), "{stderr}");
+}
+
+#[test]
+fn a_letter_language_without_a_template_is_a_validation_error() {
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "    email: siriporn.c@example.org\n",
+            "    email: siriporn.c@example.org\n    language: ja\n",
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("participants[0] (TH-01)"), "{stderr}");
+    assert!(stderr.contains("invitations.ja.typ.j2"), "{stderr}");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let line = common::line_of(&text, "language: ja\n  - id: TH-02");
+    assert!(
+        stderr.contains(&format!("programme.yaml:{line}:")),
+        "{stderr}"
+    );
+}
