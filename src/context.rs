@@ -48,7 +48,11 @@ pub struct DateRange {
     pub start: Date,
     pub end: Date,
     pub en: String,
+    /// `平成30年10月24日～平成30年11月7日`
     pub ja: String,
+    /// `平成30年10月24日から11月7日まで`: the end without its era year when it
+    /// shares it with the start.
+    pub ja_from_to: String,
 }
 
 impl DateRange {
@@ -72,11 +76,23 @@ impl DateRange {
         } else {
             format!("{}～{}", japanese_date(start), japanese_date(end))
         };
+        let (from, to) = (japanese_date(start), japanese_date(end));
+        let era_year = |d: &str| d.split_once('年').map(|(y, _)| y.to_string());
+        let to_short = match (era_year(&from), era_year(&to)) {
+            (Some(a), Some(b)) if a == b => to[a.len() + '年'.len_utf8()..].to_string(),
+            _ => to.clone(),
+        };
+        let ja_from_to = if start == end {
+            from
+        } else {
+            format!("{from}から{to_short}まで")
+        };
         Self {
             start: start.into(),
             end: end.into(),
             en,
             ja,
+            ja_from_to,
         }
     }
 }
