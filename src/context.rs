@@ -279,6 +279,84 @@ pub struct OrganisationLetterContext {
     pub nationals: Vec<ParticipantView>,
 }
 
+/// A badge's wearer: a participant or a staff member.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub id: String,
+    /// `participant`, `secretariat`, `coordinator`, `interpreter` or `lecturer`.
+    pub role: &'static str,
+    pub honorific: Option<String>,
+    pub name: String,
+    pub native_name: Option<String>,
+    /// The organisation as it prints: a participant's own, a staff member's
+    /// organisation's short name (else its name).
+    pub organisation: Option<String>,
+    /// Participants only.
+    pub country: Option<CountryView>,
+    pub position: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BadgeView {
+    /// In mm.
+    pub width: f64,
+    pub height: f64,
+    /// Whether the badge has a back (a second page).
+    pub double_sided: bool,
+}
+
+/// One badge.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadgeContext {
+    pub programme: ProgrammeView,
+    pub badge: BadgeView,
+    pub person: PersonView,
+    /// A QR code of the person's id, as SVG source: `image(bytes({{ qr | typst_str }}))`.
+    pub qr: String,
+}
+
+pub fn person_participant(p: &programme::Participant) -> PersonView {
+    PersonView {
+        id: p.id.clone(),
+        role: "participant",
+        honorific: p.honorific.clone(),
+        name: p.name.clone(),
+        native_name: p.native_name.clone(),
+        organisation: Some(p.organisation.clone()),
+        country: Some(CountryView {
+            code: p.country.code.clone(),
+            name: p.country.name.clone(),
+        }),
+        position: p.position.clone(),
+    }
+}
+
+pub fn person_staff(p: &Programme, s: &programme::Staff) -> PersonView {
+    PersonView {
+        id: s.id.clone(),
+        role: s.role.key(),
+        honorific: s.honorific.clone(),
+        name: s.name.clone(),
+        native_name: s.native_name.clone(),
+        organisation: s.organisation.as_ref().map(|id| {
+            let o = p.organisation(id);
+            o.short.clone().unwrap_or_else(|| o.name.clone())
+        }),
+        country: None,
+        position: s.position.clone(),
+    }
+}
+
+/// A QR code of `text` as SVG, black on white with its quiet zone, for check-in.
+pub fn qr_svg(text: &str) -> String {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .expect("an id is short enough for a QR code");
+    code.render::<qrcode::render::svg::Color>()
+        .quiet_zone(true)
+        .module_dimensions(4, 4)
+        .build()
+}
+
 /// An asset path as Typst resolves it from the programme folder (its root).
 fn asset(path: &Option<String>) -> Option<String> {
     path.as_ref()

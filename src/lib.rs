@@ -3,13 +3,16 @@
 //!
 //! The stages, each a module: [`load`] the file, [`validate`] it into a
 //! [`programme::Programme`], [`plan`] the documents, [`render`] their templates
-//! (with the [`context`] templates see), [`typeset`] them and [`package`] the zip.
+//! (with the [`context`] templates see), [`typeset`] them, [`impose`] badges on
+//! print sheets and [`package`] the zip.
 //! [`pipeline`] runs them in order.
 
 pub mod context;
 pub mod diagnostic;
+pub mod impose;
 pub mod load;
 pub mod package;
+pub mod paper;
 pub mod pipeline;
 pub mod plan;
 pub mod programme;

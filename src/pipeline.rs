@@ -10,6 +10,7 @@ use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
 
 use crate::diagnostic::{Diagnostic, Failure};
+use crate::impose;
 use crate::package::{self, Entry};
 use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
@@ -159,8 +160,12 @@ fn typeset(
     let errors = errors
         .into_iter()
         .map(|(labels, error)| match labels.len() {
-            1 => format!("{}: {error}", labels[0]),
-            n => format!("{} and {} other documents: {error}", labels[0], n - 1),
+            n if n <= 3 => format!("{}: {error}", labels.join(", ")),
+            n => format!(
+                "{} and {} other documents: {error}",
+                labels[..2].join(", "),
+                n - 2
+            ),
         })
         .collect();
     Err(Failure::Documents(errors))
@@ -240,7 +245,14 @@ fn entries(
     for print in &plan.print {
         // The printer's file reuses the typeset pages: nothing is typeset twice.
         let mut pages = EcoVec::new();
-        for &i in &print.members {
+        if let Some(imposition) = &print.imposition {
+            let page = |i: usize, n: usize| compiled[i].document.pages().get(n);
+            let fronts: Vec<_> = print.members.iter().filter_map(|&i| page(i, 0)).collect();
+            let backs: Vec<_> = print.members.iter().filter_map(|&i| page(i, 1)).collect();
+            let backs = imposition.double_sided.then_some(backs.as_slice());
+            pages.extend(impose::impose(&imposition.layout, &fronts, backs));
+        }
+        for &i in print.members.iter().filter(|_| print.imposition.is_none()) {
             let member = compiled[i].document.pages();
             pages.extend(member.iter().cloned());
             if print.start_odd && member.len() % 2 == 1 {

@@ -5,10 +5,11 @@ use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::context::{
-    self, CertificateContext, CertificateView, InvitationContext, LetterView,
-    OrganisationLetterContext,
+    self, BadgeContext, BadgeView, CertificateContext, CertificateView, InvitationContext,
+    LetterView, OrganisationLetterContext,
 };
 use crate::diagnostic::Diagnostic;
+use crate::impose::SheetLayout;
 use crate::programme::{Kind, Language, LetterSettings, Participant, Programme};
 use crate::render::Templates;
 use crate::schema::{Group, SessionKind};
@@ -33,6 +34,16 @@ pub struct PrintFile {
     /// Every member starts on an odd page (a blank page follows a member with an
     /// odd page count), so duplex printing never puts two letters on one sheet.
     pub start_odd: bool,
+    /// Members are imposed N-up on sheets instead of following one another.
+    pub imposition: Option<Imposition>,
+}
+
+/// How a print file places its members on sheets.
+#[derive(Debug, Clone, Copy)]
+pub struct Imposition {
+    pub layout: SheetLayout,
+    /// Members' second pages go on mirrored back sheets.
+    pub double_sided: bool,
 }
 
 /// One line of `certificates/register.csv`.
@@ -73,6 +84,12 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
             &mut plan,
             &mut diags,
         );
+    }
+    if programme.documents.settings(Kind::Badges).enabled {
+        match template_for(programme, templates, Kind::Badges) {
+            Ok(template) => badges(programme, &template, &mut plan),
+            Err(diag) => diags.push(diag),
+        }
     }
     let settings = programme.documents.settings(Kind::Certificates);
     if settings.enabled {
@@ -256,6 +273,7 @@ fn invitations(
         path: "print/invitations.pdf".into(),
         members,
         start_odd: true,
+        imposition: None,
     });
 }
 
@@ -336,6 +354,56 @@ fn organisation_letters(
         path: format!("print/{}.pdf", kind.key()),
         members,
         start_odd: true,
+        imposition: None,
+    });
+}
+
+/// A badge for every participant and staff member, imposed on print sheets.
+fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
+    let settings = &programme.documents.badges;
+    let view = context::programme(programme);
+    let badge = BadgeView {
+        width: settings.size.0,
+        height: settings.size.1,
+        double_sided: settings.double_sided,
+    };
+    let people = programme
+        .participants
+        .iter()
+        .map(|p| (context::person_participant(p), &p.name))
+        .chain(
+            programme
+                .staff
+                .iter()
+                .map(|s| (context::person_staff(programme, s), &s.name)),
+        );
+    let mut members = Vec::new();
+    for (person, name) in people {
+        let label = format!("badge for {} ({name})", person.id);
+        let context = BadgeContext {
+            programme: view.clone(),
+            badge: badge.clone(),
+            qr: context::qr_svg(&person.id),
+            person,
+        };
+        members.push(plan.documents.len());
+        plan.documents.push(Document {
+            kind: Kind::Badges,
+            path: format!("badges/{}.pdf", context.person.id),
+            label,
+            template: template.to_string(),
+            context: Value::from(Serde(&context)),
+        });
+    }
+    plan.print.push(PrintFile {
+        kind: Kind::Badges,
+        path: "print/badges.pdf".into(),
+        members,
+        start_odd: false,
+        imposition: Some(Imposition {
+            layout: settings.sheet,
+            double_sided: settings.double_sided,
+        }),
     });
 }
 
@@ -412,5 +480,6 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
         path: "print/certificates.pdf".into(),
         members,
         start_odd: false,
+        imposition: None,
     });
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use crate::impose::{self, LayoutRequest, SheetLayout};
 use crate::load::Positions;
 pub use crate::schema::Language;
 use crate::schema::{Group, Role, SessionKind, WindowArea};
@@ -202,6 +203,37 @@ pub struct Documents {
     pub certificates: CertificateSettings,
     /// Settings of the letter kinds that are enabled and complete.
     pub letters: BTreeMap<Kind, LetterSettings>,
+    pub badges: BadgeSettings,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BadgeSettings {
+    /// Badge size (width, height) in mm.
+    pub size: (f64, f64),
+    /// How badges sit on the print sheets.
+    pub sheet: SheetLayout,
+    /// Each badge gets a back (its second page), imposed on mirrored back sheets.
+    pub double_sided: bool,
+}
+
+impl Default for BadgeSettings {
+    fn default() -> Self {
+        let size = (90.0, 55.0);
+        Self {
+            size,
+            sheet: impose::layout(LayoutRequest {
+                sheet: (210.0, 297.0),
+                badge: size,
+                margin: 10.0,
+                gap: 4.0,
+                columns: None,
+                rows: None,
+                marks: true,
+            })
+            .expect("the default badge fits the default sheet"),
+            double_sided: false,
+        }
+    }
 }
 
 impl Documents {

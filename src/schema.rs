@@ -167,8 +167,35 @@ pub struct WindowArea {
 pub struct Badges {
     pub enabled: Option<bool>,
     pub template: Option<String>,
+    /// `90mm x 55mm`, `90x55mm`, `A6`, ...; default 90 x 55 mm.
     pub size: Option<String>,
+    /// The paper the print sheets use: `a4` (default), `a3`, `letter`, or `210x297mm`.
     pub sheet: Option<String>,
+    /// `crop` (default) or `none`, for pre-cut badge stock.
+    pub marks: Option<Marks>,
+    pub columns: Option<u32>,
+    pub rows: Option<u32>,
+    /// Space between the sheet's edge and the badges (mm or `10mm`).
+    pub margin: Option<Length>,
+    /// Space between neighbouring badges (mm or `4mm`).
+    pub gap: Option<Length>,
+    /// Adds a mirrored back sheet after each front sheet, for long-edge duplex.
+    pub double_sided: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Marks {
+    Crop,
+    None,
+}
+
+/// A length in millimetres, written as a number or with a unit: `4`, `4mm`, `0.5cm`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Length {
+    Millimetres(f64),
+    Text(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,6 +303,18 @@ pub enum Role {
     Coordinator,
     Interpreter,
     Lecturer,
+}
+
+impl Role {
+    /// The role as the file spells it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Secretariat => "secretariat",
+            Role::Coordinator => "coordinator",
+            Role::Interpreter => "interpreter",
+            Role::Lecturer => "lecturer",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

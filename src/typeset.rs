@@ -251,6 +251,8 @@ pub struct DrawnRun {
     /// Advance width in mm.
     pub width: f64,
     pub size_pt: f64,
+    /// The font's family name.
+    pub font: String,
     pub text: String,
 }
 
@@ -267,6 +269,7 @@ pub fn drawn_runs(document: &PagedDocument) -> Vec<DrawnRun> {
                     y: pos.y.to_mm(),
                     width: text.width().to_mm(),
                     size_pt: text.size.to_pt(),
+                    font: text.font.info().family.clone(),
                     text: text.text.to_string(),
                 });
             }
@@ -290,21 +293,31 @@ pub fn drawn_svgs(document: &PagedDocument) -> Vec<Bytes> {
     svgs
 }
 
-/// The text a document draws, rebuilt from its glyphs: each source character once,
-/// text runs separated by a space.
+/// The text a document draws, rebuilt from its glyphs: each character once, text
+/// runs separated by a space.
 ///
-/// Shaping a complex script can split one cluster's glyphs over several runs that
-/// each carry the cluster's text; the glyphs' source positions tell the copies apart
-/// from a syllable that really repeats.
+/// Shaping a complex script can split one cluster (a base and its marks) over
+/// consecutive runs that each carry the whole cluster's text; a one-cluster run
+/// repeating the cluster that ended the run before it is a piece of that cluster,
+/// not a second syllable, which would have been shaped within the same run.
 pub fn drawn_text(document: &PagedDocument) -> String {
-    let mut seen = std::collections::HashSet::new();
     let mut out = String::new();
     for page in document.pages() {
+        let mut previous_cluster: Option<String> = None;
         visit_text(&page.frame, &mut |item| {
+            let whole = 0..item.text.len();
+            let one_cluster = item.glyphs.iter().all(|g| g.range() == whole);
+            if one_cluster && previous_cluster.as_deref() == Some(item.text.as_str()) {
+                return;
+            }
+            previous_cluster = item.glyphs.last().map(|g| item.text[g.range()].to_string());
+            let mut previous = None;
             for glyph in &item.glyphs {
-                let unique = glyph.span.0.is_detached() || seen.insert(glyph.span);
-                if unique {
-                    out.push_str(&item.text[glyph.range()]);
+                // Glyphs of one cluster share its range.
+                let range = glyph.range();
+                if previous != Some(range.clone()) {
+                    out.push_str(&item.text[range.clone()]);
+                    previous = Some(range);
                 }
             }
             out.push(' ');

@@ -9,10 +9,13 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
+use crate::impose::{self, LayoutRequest};
 use crate::load::{Loaded, Positions};
+use crate::paper;
 use crate::programme::{
-    CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings, LetterSettings,
-    Organisation, Participant, Programme, Session, Signatory, Staff, WINDOW_PRESETS,
+    BadgeSettings, CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings,
+    LetterSettings, Organisation, Participant, Programme, Session, Signatory, Staff,
+    WINDOW_PRESETS,
 };
 use crate::schema::{self, OneOrMany, Window};
 
@@ -557,8 +560,12 @@ impl Validator<'_> {
                 letters.insert(kind, settings);
             }
         }
+        let mut badges = BadgeSettings::default();
         if let Some(d) = &docs.badges {
             common(self, Kind::Badges, d.enabled, d.template.clone(), None);
+            if let Some(settings) = self.badge_settings(d) {
+                badges = settings;
+            }
         }
         if let Some(d) = &docs.schedules {
             common(self, Kind::Schedules, d.enabled, d.template.clone(), None);
@@ -608,6 +615,76 @@ impl Validator<'_> {
             kinds,
             certificates,
             letters,
+            badges,
+        }
+    }
+
+    /// Badge size and sheet layout, checked; `None` (with errors) when impossible.
+    fn badge_settings(&mut self, d: &schema::Badges) -> Option<BadgeSettings> {
+        let entry = "documents.badges";
+        let defaults = BadgeSettings::default();
+        let size_of = |v: &mut Self, key: &str, text: &Option<String>, default| match text {
+            None => Some(default),
+            Some(text) => {
+                let size = paper::size(text);
+                if size.is_none() {
+                    v.error(
+                        &format!("{entry}.{key}"),
+                        entry,
+                        format!(
+                            "`{text}` is not a size; write it like `90mm x 55mm`, `90x55mm` or `A6`"
+                        ),
+                    );
+                }
+                size
+            }
+        };
+        let size = size_of(self, "size", &d.size, defaults.size);
+        let sheet = size_of(self, "sheet", &d.sheet, defaults.sheet.sheet);
+        let length = |v: &mut Self, key: &str, value: &Option<schema::Length>, default: f64| {
+            let mm = match value {
+                None => Some(default),
+                Some(schema::Length::Millimetres(mm)) => (*mm >= 0.0).then_some(*mm),
+                Some(schema::Length::Text(text)) => paper::length(text),
+            };
+            if mm.is_none() {
+                v.error(
+                    &format!("{entry}.{key}"),
+                    entry,
+                    format!(
+                        "`{key}` must be a length such as `4mm` or 4 (millimetres), not negative"
+                    ),
+                );
+            }
+            mm
+        };
+        let margin = length(self, "margin", &d.margin, 10.0);
+        let gap = length(self, "gap", &d.gap, 4.0);
+        let (size, sheet, margin, gap) = (size?, sheet?, margin?, gap?);
+        let request = LayoutRequest {
+            sheet,
+            badge: size,
+            margin,
+            gap,
+            columns: d.columns,
+            rows: d.rows,
+            marks: d.marks != Some(schema::Marks::None),
+        };
+        match impose::layout(request) {
+            Ok(layout) => Some(BadgeSettings {
+                size,
+                sheet: layout,
+                double_sided: d.double_sided.unwrap_or(false),
+            }),
+            Err(problem) => {
+                let at = if d.columns.is_some() || d.rows.is_some() {
+                    "columns"
+                } else {
+                    "size"
+                };
+                self.error(&format!("{entry}.{at}"), entry, problem);
+                None
+            }
         }
     }
 
