@@ -81,19 +81,6 @@ fn every_name_prints_exactly_as_written() {
                 "{id}: {native} not in {text}"
             );
         }
-        // Coverage does not prove shaping: a font carrying a stray mark of another
-        // script once drew part of a Khmer name.
-        for run in drawn_runs(&document) {
-            for c in run.text.chars() {
-                if let Some(family) = script_font(c) {
-                    assert!(
-                        run.font.contains(family),
-                        "{id}: {c:?} drawn with {}",
-                        run.font
-                    );
-                }
-            }
-        }
     }
 }
 
