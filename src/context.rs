@@ -20,6 +20,8 @@ pub struct Date {
     pub en: String,
     /// `平成30年11月7日`, in the Japanese era as public bodies write dates.
     pub ja: String,
+    /// `7 Nov`
+    pub short_en: String,
     /// `Wednesday`
     pub weekday_en: String,
     /// `水`
@@ -35,6 +37,7 @@ impl From<NaiveDate> for Date {
             iso: d.format("%Y-%m-%d").to_string(),
             en: format!("{} {}", d.day(), d.format("%B %Y")),
             ja: japanese_date(d),
+            short_en: format!("{} {}", d.day(), d.format("%b")),
             weekday_en: d.format("%A").to_string(),
             weekday_ja: WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize],
             month: d.month(),
@@ -230,6 +233,8 @@ pub struct SessionView {
     pub title_ja: Option<String>,
     pub place: Option<String>,
     pub place_ja: Option<String>,
+    /// Whether the session has a place of its own, other than its day's.
+    pub own_place: bool,
     /// The organisations that give or host it.
     pub with: Vec<OrganisationView>,
     pub speakers: Vec<String>,
@@ -279,9 +284,88 @@ pub struct OrganisationLetterContext {
     pub nationals: Vec<ParticipantView>,
 }
 
+/// A programme day.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayView {
+    /// 1-based: "Day 3 of 12".
+    pub number: usize,
+    pub of: usize,
+    pub date: Date,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub place: Option<String>,
+    pub place_ja: Option<String>,
+    pub sessions: Vec<SessionView>,
+}
+
+/// One calendar date of the programme, with its programme day if it has one.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarDate {
+    pub date: Date,
+    /// Weekends and holidays without sessions have none.
+    pub day: Option<DayView>,
+}
+
+/// A day's schedule.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleContext {
+    pub programme: ProgrammeView,
+    pub day: DayView,
+}
+
+/// The whole programme at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewContext {
+    pub programme: ProgrammeView,
+    /// Every date from the programme's start to its end.
+    pub calendar: Vec<CalendarDate>,
+}
+
+/// A day's attendance sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInContext {
+    pub programme: ProgrammeView,
+    pub day: DayView,
+    /// In the order of `participants`.
+    pub participants: Vec<ParticipantView>,
+    pub staff: Vec<PersonView>,
+}
+
+/// The participants of one country, in the order of `participants`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryGroup {
+    pub country: CountryView,
+    pub participants: Vec<ParticipantView>,
+}
+
+/// The welcome pack's list of participants.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParticipantListContext {
+    pub programme: ProgrammeView,
+    /// Grouped by country, in order of first appearance.
+    pub countries: Vec<CountryGroup>,
+    pub staff: Vec<PersonView>,
+}
+
+pub fn day(p: &Programme, index: usize) -> DayView {
+    let d = &p.days[index];
+    DayView {
+        number: index + 1,
+        of: p.days.len(),
+        date: d.date.into(),
+        title: d.title.clone(),
+        title_ja: d.title_ja.clone(),
+        place: d.place.clone(),
+        place_ja: d.place_ja.clone(),
+        sessions: d.sessions.iter().map(|s| session(p, d, s)).collect(),
+    }
+}
+
 /// A badge's wearer: a participant or a staff member.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {
+    /// Staff members have no number; participants their position in `participants`.
+    pub number: Option<usize>,
     pub id: String,
     /// `participant`, `secretariat`, `coordinator`, `interpreter` or `lecturer`.
     pub role: &'static str,
@@ -294,6 +378,7 @@ pub struct PersonView {
     /// Participants only.
     pub country: Option<CountryView>,
     pub position: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -317,6 +402,7 @@ pub struct BadgeContext {
 
 pub fn person_participant(p: &programme::Participant) -> PersonView {
     PersonView {
+        number: Some(p.number),
         id: p.id.clone(),
         role: "participant",
         honorific: p.honorific.clone(),
@@ -328,11 +414,13 @@ pub fn person_participant(p: &programme::Participant) -> PersonView {
             name: p.country.name.clone(),
         }),
         position: p.position.clone(),
+        email: p.email.clone(),
     }
 }
 
 pub fn person_staff(p: &Programme, s: &programme::Staff) -> PersonView {
     PersonView {
+        number: None,
         id: s.id.clone(),
         role: s.role.key(),
         honorific: s.honorific.clone(),
@@ -344,6 +432,7 @@ pub fn person_staff(p: &Programme, s: &programme::Staff) -> PersonView {
         }),
         country: None,
         position: s.position.clone(),
+        email: s.email.clone(),
     }
 }
 
@@ -460,6 +549,7 @@ pub fn signatory(p: &Programme, s: &programme::Signatory) -> SignatoryView {
 pub fn session(p: &Programme, day: &programme::Day, s: &programme::Session) -> SessionView {
     let own_place = s.place.is_some();
     SessionView {
+        own_place: own_place && s.place != day.place,
         date: day.date.into(),
         start: s.start.clone(),
         end: s.end.clone(),

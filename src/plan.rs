@@ -5,8 +5,9 @@ use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::context::{
-    self, BadgeContext, BadgeView, CertificateContext, CertificateView, InvitationContext,
-    LetterView, OrganisationLetterContext,
+    self, BadgeContext, BadgeView, CalendarDate, CertificateContext, CertificateView, CountryGroup,
+    InvitationContext, LetterView, OrganisationLetterContext, OverviewContext,
+    ParticipantListContext, ScheduleContext, SignInContext,
 };
 use crate::diagnostic::Diagnostic;
 use crate::impose::SheetLayout;
@@ -91,10 +92,28 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
             Err(diag) => diags.push(diag),
         }
     }
+    if programme.documents.settings(Kind::Schedules).enabled {
+        match template_for(programme, templates, Kind::Schedules) {
+            Ok(template) => schedules(programme, templates, &template, &mut plan, &mut diags),
+            Err(diag) => diags.push(diag),
+        }
+    }
     let settings = programme.documents.settings(Kind::Certificates);
     if settings.enabled {
         match template_for(programme, templates, Kind::Certificates) {
             Ok(template) => certificates(programme, &template, &mut plan),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    if programme.documents.settings(Kind::SignIn).enabled {
+        match template_for(programme, templates, Kind::SignIn) {
+            Ok(template) => sign_in(programme, &template, &mut plan),
+            Err(diag) => diags.push(diag),
+        }
+    }
+    if programme.documents.settings(Kind::Participants).enabled {
+        match template_for(programme, templates, Kind::Participants) {
+            Ok(template) => participant_list(programme, &template, &mut plan),
             Err(diag) => diags.push(diag),
         }
     }
@@ -405,6 +424,177 @@ fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
             double_sided: settings.double_sided,
         }),
     });
+}
+
+/// Adds a document and returns its index.
+fn add(
+    plan: &mut Plan,
+    kind: Kind,
+    path: String,
+    label: String,
+    template: &str,
+    context: Value,
+) -> usize {
+    plan.documents.push(Document {
+        kind,
+        path,
+        label,
+        template: template.to_string(),
+        context,
+    });
+    plan.documents.len() - 1
+}
+
+/// A print file of documents one after another.
+fn print_file(plan: &mut Plan, kind: Kind, path: &str, members: Vec<usize>) {
+    plan.print.push(PrintFile {
+        kind,
+        path: path.into(),
+        members,
+        start_odd: false,
+        imposition: None,
+    });
+}
+
+/// A schedule per programme day, then the overview.
+fn schedules(
+    programme: &Programme,
+    templates: &Templates,
+    template: &str,
+    plan: &mut Plan,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let view = context::programme(programme);
+    let mut members = Vec::new();
+    for (i, d) in programme.days.iter().enumerate() {
+        let context = ScheduleContext {
+            programme: view.clone(),
+            day: context::day(programme, i),
+        };
+        members.push(add(
+            plan,
+            Kind::Schedules,
+            format!("schedules/{}.pdf", d.date),
+            format!("schedule for {} (day {})", d.date, i + 1),
+            template,
+            Value::from(Serde(&context)),
+        ));
+    }
+    if programme.documents.overview {
+        let name = "schedules.overview.typ.j2";
+        if !templates.exists(name) {
+            diags.push(
+                programme
+                    .positions
+                    .at(
+                        "documents.schedules.overview",
+                        format!("template `{name}` not found"),
+                    )
+                    .entry("documents.schedules"),
+            );
+            return;
+        }
+        let calendar = programme
+            .start
+            .iter_days()
+            .take_while(|d| *d <= programme.end)
+            .map(|date| CalendarDate {
+                date: date.into(),
+                day: programme
+                    .days
+                    .iter()
+                    .position(|d| d.date == date)
+                    .map(|i| context::day(programme, i)),
+            })
+            .collect();
+        let context = OverviewContext {
+            programme: view,
+            calendar,
+        };
+        members.push(add(
+            plan,
+            Kind::Schedules,
+            "schedules/overview.pdf".into(),
+            "schedule overview".into(),
+            name,
+            Value::from(Serde(&context)),
+        ));
+    }
+    print_file(plan, Kind::Schedules, "print/schedules.pdf", members);
+}
+
+/// An attendance sheet per programme day.
+fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
+    let view = context::programme(programme);
+    let participants: Vec<_> = programme
+        .participants
+        .iter()
+        .map(context::participant)
+        .collect();
+    let staff: Vec<_> = programme
+        .staff
+        .iter()
+        .map(|s| context::person_staff(programme, s))
+        .collect();
+    let mut members = Vec::new();
+    for (i, d) in programme.days.iter().enumerate() {
+        let context = SignInContext {
+            programme: view.clone(),
+            day: context::day(programme, i),
+            participants: participants.clone(),
+            staff: staff.clone(),
+        };
+        members.push(add(
+            plan,
+            Kind::SignIn,
+            format!("sign-in/{}.pdf", d.date),
+            format!("sign-in sheet for {} (day {})", d.date, i + 1),
+            template,
+            Value::from(Serde(&context)),
+        ));
+    }
+    print_file(plan, Kind::SignIn, "print/sign-in.pdf", members);
+}
+
+/// The welcome pack's participant list.
+fn participant_list(programme: &Programme, template: &str, plan: &mut Plan) {
+    let mut countries: Vec<CountryGroup> = Vec::new();
+    for p in &programme.participants {
+        let view = context::participant(p);
+        match countries
+            .iter_mut()
+            .find(|g| g.country.code == p.country.code)
+        {
+            Some(group) => group.participants.push(view),
+            None => countries.push(CountryGroup {
+                country: view.country.clone(),
+                participants: vec![view],
+            }),
+        }
+    }
+    let context = ParticipantListContext {
+        programme: context::programme(programme),
+        countries,
+        staff: programme
+            .staff
+            .iter()
+            .map(|s| context::person_staff(programme, s))
+            .collect(),
+    };
+    let member = add(
+        plan,
+        Kind::Participants,
+        "participants/list.pdf".into(),
+        "participant list".into(),
+        template,
+        Value::from(Serde(&context)),
+    );
+    print_file(
+        plan,
+        Kind::Participants,
+        "print/participants.pdf",
+        vec![member],
+    );
 }
 
 /// Whether a participant earned a certificate, and the reason either way.

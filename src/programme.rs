@@ -195,7 +195,7 @@ pub struct KindSettings {
     pub template: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Documents {
     /// Per kind: enabled and template override. Kinds without a builder yet are
     /// still validated, so a programme file stays valid as kinds are added.
@@ -204,6 +204,8 @@ pub struct Documents {
     /// Settings of the letter kinds that are enabled and complete.
     pub letters: BTreeMap<Kind, LetterSettings>,
     pub badges: BadgeSettings,
+    /// Whether the schedules include the whole-programme overview.
+    pub overview: bool,
 }
 
 #[derive(Debug, Clone, Copy)]

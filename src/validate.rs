@@ -567,8 +567,10 @@ impl Validator<'_> {
                 badges = settings;
             }
         }
+        let mut overview = true;
         if let Some(d) = &docs.schedules {
             common(self, Kind::Schedules, d.enabled, d.template.clone(), None);
+            overview = d.overview.unwrap_or(true);
         }
         if let Some(d) = &docs.sign_in {
             common(self, Kind::SignIn, d.enabled, d.template.clone(), None);
@@ -616,6 +618,7 @@ impl Validator<'_> {
             certificates,
             letters,
             badges,
+            overview,
         }
     }
 

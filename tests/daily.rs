@@ -1,0 +1,272 @@
+//! Day schedules, the overview, sign-in sheets and the participant list.
+
+mod common;
+
+use common::{Pdf, build, drawn, fixture, reference, replace_once, squeeze, typeset, unzip};
+use secretariat::typeset::drawn_runs;
+
+fn yaml() -> std::path::PathBuf {
+    reference().join("programme.yaml")
+}
+
+const DAYS: &[&str] = &[
+    "2018-10-24",
+    "2018-10-25",
+    "2018-10-26",
+    "2018-10-27",
+    "2018-10-29",
+    "2018-10-30",
+    "2018-10-31",
+    "2018-11-01",
+    "2018-11-02",
+    "2018-11-05",
+    "2018-11-06",
+    "2018-11-07",
+];
+
+const PARTICIPANTS: &[&str] = &[
+    "Siriporn Chaiyaphum",
+    "Anucha Srisawat",
+    "Khin Thandar Aye",
+    "Zaw Min Htet",
+    "Nguyễn Thị Thu Hằng",
+    "Trần Quốc Bảo",
+    "Vilayphone Sisouvanh",
+    "Khamphet Phommachanh",
+    "Maria Cristina Dela Cruz-Villanueva",
+    "Jose Miguel Santos",
+    "Chan Sokha",
+    "Muhammad Hafiz bin Abdul Rahman",
+    "Dewi Kartika Sari",
+];
+const STAFF: &[&str] = &[
+    "Yuko Takahashi",
+    "Daisuke Mori",
+    "Emi Fujita",
+    "Naomi Kobayashi",
+];
+
+/// Positions of `needles` in `text`, each after the one before; panics naming
+/// the first one missing or out of order.
+fn in_order(text: &str, needles: &[&str]) -> Vec<usize> {
+    let mut from = 0;
+    needles
+        .iter()
+        .map(|needle| {
+            let needle = squeeze(needle);
+            let at = text[from..]
+                .find(&needle)
+                .unwrap_or_else(|| panic!("{needle} missing or out of order in {text}"));
+            from += at + needle.len();
+            from - needle.len()
+        })
+        .collect()
+}
+
+#[test]
+fn a_schedule_for_every_day_and_one_overview() {
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&build(&yaml(), out.path()));
+    let schedules: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("schedules/"))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(schedules.len(), 13, "{schedules:?}");
+    assert!(schedules.contains(&"schedules/overview.pdf"));
+    let (_, overview) = files
+        .iter()
+        .find(|(n, _)| n == "schedules/overview.pdf")
+        .unwrap();
+    assert_eq!(
+        Pdf::parse(overview).page_sizes_mm()[0],
+        (297, 210),
+        "landscape"
+    );
+    let (_, print) = files
+        .iter()
+        .find(|(n, _)| n == "print/schedules.pdf")
+        .unwrap();
+    let sizes = Pdf::parse(print).page_sizes_mm();
+    assert_eq!(sizes.first(), Some(&(210, 297)));
+    assert_eq!(
+        sizes.last(),
+        Some(&(297, 210)),
+        "the overview keeps its orientation"
+    );
+
+    let programme = secretariat::pipeline::check(&yaml()).unwrap();
+    for (n, date) in DAYS.iter().enumerate() {
+        let text = drawn(&typeset(&yaml(), &format!("schedules/{date}.pdf")));
+        let day = programme
+            .days
+            .iter()
+            .find(|d| d.date.to_string() == *date)
+            .unwrap();
+        let english = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        assert!(
+            text.contains(&format!("DAY{}OF12", n + 1)),
+            "{date}: {text}"
+        );
+        assert!(
+            text.contains(&squeeze(&english.format("%-d %B %Y").to_string())),
+            "{date}"
+        );
+        for s in &day.sessions {
+            assert!(
+                text.contains(&squeeze(&s.title)),
+                "{date}: {} missing",
+                s.title
+            );
+        }
+    }
+}
+
+#[test]
+fn the_overview_shows_every_date_and_the_free_ones() {
+    let text = drawn(&typeset(&yaml(), "schedules/overview.pdf"));
+    let dates = [
+        "Wed24Oct", "Thu25Oct", "Fri26Oct", "Sat27Oct", "Sun28Oct", "Mon29Oct", "Tue30Oct",
+        "Wed31Oct", "Thu1Nov", "Fri2Nov", "Sat3Nov", "Sun4Nov", "Mon5Nov", "Tue6Nov", "Wed7Nov",
+    ];
+    in_order(&text, &dates);
+    assert!(
+        text.contains("Sat27OctDay4"),
+        "27 October is a programme day: {text}"
+    );
+    for free in ["Sun28Oct", "Sat3Nov", "Sun4Nov"] {
+        assert!(
+            text.contains(&format!("{free}Freeday")),
+            "{free} is free: {text}"
+        );
+    }
+    assert!(!text.contains("Fri26OctFreeday"));
+}
+
+#[test]
+fn every_sign_in_sheet_lists_everyone_in_order() {
+    for date in DAYS {
+        let text = drawn(&typeset(&yaml(), &format!("sign-in/{date}.pdf")));
+        let all: Vec<&str> = PARTICIPANTS.iter().chain(STAFF).copied().collect();
+        in_order(&text, &all);
+        // Staff come after a heading of their own.
+        let staff_heading = text.find("Staff").expect("staff section");
+        assert!(staff_heading > text.find("DewiKartikaSari").unwrap());
+    }
+}
+
+#[test]
+fn the_participant_list_groups_by_country() {
+    let text = drawn(&typeset(&yaml(), "participants/list.pdf"));
+    in_order(
+        &text,
+        &[
+            "Thailand",
+            "Siriporn Chaiyaphum",
+            "Anucha Srisawat",
+            "Myanmar",
+            "Khin Thandar Aye",
+            "Zaw Min Htet",
+            "Viet Nam",
+            "Nguyễn Thị Thu Hằng",
+            "Trần Quốc Bảo",
+            "Lao PDR",
+            "Vilayphone Sisouvanh",
+            "Khamphet Phommachanh",
+            "Philippines",
+            "Maria Cristina Dela Cruz-Villanueva",
+            "Jose Miguel Santos",
+            "Cambodia",
+            "Chan Sokha",
+            "Malaysia",
+            "Muhammad Hafiz bin Abdul Rahman",
+            "Indonesia",
+            "Dewi Kartika Sari",
+            "Programme staff",
+            "Yuko Takahashi",
+            "Daisuke Mori",
+            "Emi Fujita",
+            "Naomi Kobayashi",
+        ],
+    );
+    assert!(
+        text.contains("ศิริพรชัยภูมิ") && text.contains("高橋裕子"),
+        "{text}"
+    );
+    assert!(text.contains("hafiz.ar@example.org"), "{text}");
+}
+
+/// Every page of `document` carries every one of `header` in its own text.
+fn header_on_every_page(document: &typst_layout::PagedDocument, header: &[&str]) {
+    let runs = drawn_runs(document);
+    for page in 0..document.pages().len() {
+        let text: String = runs
+            .iter()
+            .filter(|r| r.page == page)
+            .map(|r| squeeze(&r.text))
+            .collect();
+        for h in header {
+            assert!(
+                text.contains(h),
+                "page {}: header {h:?} missing in {text}",
+                page + 1
+            );
+        }
+        assert!(
+            text.contains(&format!("Page{}of{}", page + 1, document.pages().len())),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_long_day_and_a_large_programme_paginate_with_their_headers() {
+    let sessions: String = (1..=24)
+        .map(|i| format!("      - {{time: \"{:02}:00-{:02}:30\", kind: lecture, title: Extra session number {i} on a topic with a long enough title to wrap onto a second line, with: [jica]}}\n", 7 + i / 3, 7 + i / 3))
+        .collect();
+    let participants: String = (1..=107)
+        .map(|i| format!("  - id: XX-{i:03}\n    name: Synthetic Participant {i}\n    country: TH\n    organisation: Ministry {i}\n"))
+        .collect();
+    let dir = fixture(|y| {
+        let y = replace_once(
+            &y,
+            "      - {time: \"14:00-16:00\", kind: orientation, title: Life in Japan and the training centre, with: [jica]}\n",
+            &format!(
+                "      - {{time: \"14:00-16:00\", kind: orientation, title: Life in Japan and the training centre, with: [jica]}}\n{sessions}"
+            ),
+        );
+        replace_once(
+            &y,
+            "\n# Staff, lecturers",
+            &format!("{participants}\n# Staff, lecturers"),
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+
+    let day = typeset(&yaml, "schedules/2018-10-24.pdf");
+    assert!(day.pages().len() >= 2, "25 sessions take more than a page");
+    header_on_every_page(&day, &["Time", "Kind", "Session"]);
+    let text = drawn(&day);
+    assert!(text.contains("Extrasessionnumber24"), "{text}");
+
+    let sign_in = typeset(&yaml, "sign-in/2018-10-24.pdf");
+    assert!(sign_in.pages().len() >= 6, "120 people need several pages");
+    header_on_every_page(
+        &sign_in,
+        &["No.", "Name", "Country", "Morning", "Afternoon"],
+    );
+    in_order(
+        &drawn(&sign_in),
+        &[
+            "Dewi Kartika Sari",
+            "Synthetic Participant 1",
+            "Synthetic Participant 107",
+            "Yuko Takahashi",
+        ],
+    );
+
+    let list = typeset(&yaml, "participants/list.pdf");
+    assert!(list.pages().len() >= 3);
+    // The staff table, on the last page, has its own header with the same columns.
+    header_on_every_page(&list, &["Name", "Organisationandposition", "E-mail"]);
+}
