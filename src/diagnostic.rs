@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// One problem in the programme file (or a template), with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub file: PathBuf,
     /// 1-based line; 0 when the problem has no single place.
@@ -15,6 +15,9 @@ pub struct Diagnostic {
     pub entry: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    /// The file's text, when it is not a file on disk (a built-in template).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 impl Diagnostic {
@@ -26,6 +29,7 @@ impl Diagnostic {
             entry: None,
             message: message.into(),
             hint: None,
+            source: None,
         }
     }
 
@@ -107,4 +111,99 @@ impl fmt::Display for Failure {
             Failure::Other(err) => write!(f, "error: {err:#}"),
         }
     }
+}
+
+/// Prints diagnostics the way rustc and typst do: file, line and column, the
+/// offending line quoted with a caret under the place, and a hint where one helps.
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+pub fn emit(diags: &[Diagnostic]) {
+    use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let choice = if colour {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let stream = StandardStream::stderr(choice);
+    let mut out = stream.lock();
+    for diag in diags {
+        if emit_one(&mut out, diag).is_err() {
+            eprintln!("{diag}\n");
+        }
+    }
+}
+
+fn emit_one(
+    out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
+    diag: &Diagnostic,
+) -> Result<(), codespan_reporting::files::Error> {
+    use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+    use codespan_reporting::files::SimpleFile;
+    use codespan_reporting::term;
+
+    // Lossy, so that even a file that is not UTF-8 shows the offending line.
+    let source = match &diag.source {
+        Some(source) => source.clone(),
+        None => std::fs::read(&diag.file)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default(),
+    };
+    let message = match &diag.entry {
+        Some(entry) => format!("{entry}: {}", diag.message),
+        None => diag.message.clone(),
+    };
+    let mut report = Report::error().with_message(message);
+    if let Some(range) = span(&source, diag.line, diag.column) {
+        report = report.with_labels(vec![Label::primary((), range)]);
+    } else {
+        report = report.with_notes(vec![format!("in {}", location(diag))]);
+    }
+    if let Some(hint) = &diag.hint {
+        report = report.with_notes(vec![format!("hint: {hint}")]);
+    }
+    let file = SimpleFile::new(diag.file.display().to_string(), source);
+    term::emit(out, &term::Config::default(), &file, &report)
+}
+
+/// `file:line:column`, or as much of it as is known.
+fn location(diag: &Diagnostic) -> String {
+    match (diag.line, diag.column) {
+        (0, _) => diag.file.display().to_string(),
+        (line, 0) => format!("{}:{line}", diag.file.display()),
+        (line, column) => format!("{}:{line}:{column}", diag.file.display()),
+    }
+}
+
+/// The byte range a diagnostic points at: the token starting at its line and
+/// column, or the whole line when the column is unknown.
+fn span(source: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
+    if line == 0 {
+        return None;
+    }
+    let start_of_line = source
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum::<usize>();
+    let text = source.get(start_of_line..)?.lines().next()?;
+    if column == 0 {
+        let indent = text.len() - text.trim_start().len();
+        return Some(start_of_line + indent..start_of_line + text.len());
+    }
+    let offset: usize = text.chars().take(column - 1).map(char::len_utf8).sum();
+    let rest = text.get(offset..)?;
+    // A token ends at a space or YAML punctuation; a colon ends it only as a
+    // key's colon, so `09:30` stays whole.
+    let mut end = rest.len();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let key_colon = c == ':' && chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+        if c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#') || key_colon {
+            end = i;
+            break;
+        }
+    }
+    let token = end.max(rest.chars().next().map_or(0, char::len_utf8));
+    Some(start_of_line + offset..start_of_line + offset + token)
 }

@@ -15,6 +15,7 @@ pub mod package;
 pub mod paper;
 pub mod pipeline;
 pub mod plan;
+pub mod preflight;
 pub mod programme;
 pub mod render;
 pub mod schema;

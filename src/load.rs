@@ -14,7 +14,25 @@ use crate::schema::ProgrammeFile;
 pub struct Loaded {
     pub file: ProgrammeFile,
     pub positions: Positions,
+    /// Every string in the file, for checks that apply to all text alike.
+    pub strings: Vec<Text>,
 }
+
+/// A string of the file and where it is.
+#[derive(Debug, Clone)]
+pub struct Text {
+    /// `participants[3].native_name`
+    pub path: String,
+    /// `participants[3] (MM-02)`, or the top-level key.
+    pub entry: String,
+    pub value: String,
+}
+
+/// The largest programme file read: far above any real programme (10,000
+/// participants take about 3 MB), far below what would hurt.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+/// How deep mappings and lists may nest; a programme file needs five levels.
+const MAX_DEPTH: usize = 24;
 
 /// Line and column of every node in the file, keyed by its path
 /// (`participants[3].absent[0]`, `documents.thank-you.signed_by`).
@@ -72,12 +90,25 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// Deserialises programme text; `path` is only used to label diagnostics.
 pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    if text.trim().is_empty() {
+        return Err(vec![Diagnostic::new(
+            path,
+            (1, 1),
+            "the file is empty; a programme file starts with `programme:` (see data/programme.yaml)",
+        )]);
+    }
+    // Before serde sees it: anchors and aliases could expand into a huge document
+    // (a "billion laughs"), and a programme file has no need for them.
+    let (map, problem) = positions(text);
+    if let Some(problem) = problem {
+        return Err(vec![Diagnostic::new(path, problem.0, problem.1)]);
+    }
     let file: ProgrammeFile = serde_yaml::from_str(text).map_err(|err| {
         let pos = err
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        let mut message = err.to_string();
+        let mut message = plain_words(&err.to_string());
         // The position is shown separately; serde_yaml also appends it.
         if let Some(cut) = message.rfind(" at line ") {
             message.truncate(cut);
@@ -88,22 +119,116 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         {
             diag = Diagnostic::new(path, pos, rest).entry(format!("{entry} ({id})"));
         }
+        if let Some(hint) = unknown_key_hint(&message) {
+            diag = diag.hint(hint);
+        }
         vec![diag]
     })?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    let mut strings = Vec::new();
+    collect_strings(&value, String::new(), &mut strings);
+    for text in &mut strings {
+        text.entry = entry_of(&value, &text.path);
+    }
     let positions = Positions {
         path: path.to_path_buf(),
-        map: positions(text),
+        map,
     };
-    Ok(Loaded { file, positions })
+    Ok(Loaded {
+        file,
+        positions,
+        strings,
+    })
+}
+
+fn collect_strings(value: &serde_yaml::Value, path: String, out: &mut Vec<Text>) {
+    use serde_yaml::Value;
+    match value {
+        Value::String(s) => out.push(Text {
+            path,
+            entry: String::new(),
+            value: s.clone(),
+        }),
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_strings(item, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Mapping(map) => {
+            for (key, item) in map {
+                let key = key.as_str().unwrap_or("?");
+                let path = if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{path}.{key}")
+                };
+                collect_strings(item, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How messages name the entry a path lies in: `participants[3] (MM-02)` for list
+/// entries, else the path's first key.
+fn entry_of(value: &serde_yaml::Value, path: &str) -> String {
+    let top = path.split(['.', '[']).next().unwrap_or(path);
+    if let Some(end) = path.find(']')
+        && path[top.len()..].starts_with('[')
+    {
+        let list_entry = &path[..=end];
+        if let Some(id) = entry_id_in(value, list_entry) {
+            return format!("{list_entry} ({id})");
+        }
+        return list_entry.to_string();
+    }
+    top.to_string()
+}
+
+/// serde's words for types, in the words of the people who write the file.
+fn plain_words(message: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("expected f64", "expected a number"),
+        ("expected u32", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        (
+            "expected a formatted date string",
+            "expected a date written like 2024-05-13",
+        ),
+        ("expected a sequence", "expected a list"),
+        ("expected struct ", "expected the settings of "),
+        ("invalid type: ", ""),
+    ];
+    WORDS
+        .iter()
+        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+}
+
+/// For serde's "unknown field `nmae`, expected one of `id`, `name`, …": the
+/// nearest valid key.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let nearest = expected
+        .iter()
+        .map(|key| (strsim::damerau_levenshtein(unknown, key), *key))
+        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
+        .min()?;
+    Some(format!("did you mean `{}`?", nearest.1))
 }
 
 /// The `id` (or `date`, for days) of the entry a serde path such as
 /// `participants[10]` or `participants[10].absent[0]` lies in, when the text is
 /// well-formed YAML.
 fn entry_id(text: &str, path: &str) -> Option<String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    entry_id_in(&value, path)
+}
+
+fn entry_id_in(value: &serde_yaml::Value, path: &str) -> Option<String> {
     let (list, rest) = path.split_once('[')?;
     let index: usize = rest.split_once(']')?.0.parse().ok()?;
-    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     let item = value.get(list)?.get(index)?;
     let id = item.get("id").or_else(|| item.get("date"))?;
     match id {
@@ -114,13 +239,16 @@ fn entry_id(text: &str, path: &str) -> Option<String> {
     }
 }
 
-/// Walks the YAML events once, recording where each node starts.
-fn positions(text: &str) -> HashMap<String, (usize, usize)> {
+/// A position and what is wrong there.
+type Problem = ((usize, usize), String);
+
+/// Walks the YAML events once, recording where each node starts, and stopping at
+/// the first anchor, alias or excessive nesting. A syntax error is left for serde
+/// to report.
+fn positions(text: &str) -> (HashMap<String, (usize, usize)>, Option<Problem>) {
     let mut recorder = Recorder::default();
-    // The text already deserialised, so a parse error here is impossible in
-    // practice; if it happens, positions are simply missing.
     let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    recorder.map
+    (recorder.map, recorder.problem)
 }
 
 enum Frame {
@@ -139,6 +267,7 @@ enum Frame {
 struct Recorder {
     stack: Vec<Frame>,
     map: HashMap<String, (usize, usize)>,
+    problem: Option<Problem>,
 }
 
 impl Recorder {
@@ -171,6 +300,34 @@ impl Recorder {
 impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         let pos = (mark.line(), mark.col() + 1);
+        if self.problem.is_some() {
+            return;
+        }
+        let anchored = match &event {
+            Event::Alias(_) => true,
+            Event::Scalar(_, _, anchor, _)
+            | Event::SequenceStart(anchor, _)
+            | Event::MappingStart(anchor, _) => *anchor > 0,
+            _ => false,
+        };
+        if anchored {
+            self.problem = Some((
+                pos,
+                "YAML anchors and aliases (`&name`, `*name`, `<<:`) are not allowed in a \
+                 programme file; write each value out"
+                    .into(),
+            ));
+            return;
+        }
+        if self.stack.len() >= MAX_DEPTH
+            && matches!(event, Event::MappingStart(..) | Event::SequenceStart(..))
+        {
+            self.problem = Some((
+                pos,
+                format!("the file nests more than {MAX_DEPTH} levels deep; a programme needs five"),
+            ));
+            return;
+        }
         match &event {
             Event::Scalar(..) | Event::Alias(..) => {
                 if let Some(path) = self.next_path(&event) {
@@ -200,9 +357,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unknown_keys_suggest_the_nearest() {
+        let message =
+            "unknown field `nmae`, expected one of `id`, `honorific`, `name`, `native_name`";
+        assert_eq!(
+            unknown_key_hint(message).as_deref(),
+            Some("did you mean `name`?")
+        );
+        assert_eq!(
+            unknown_key_hint("unknown field `zzzzzz`, expected `id` or `name`"),
+            None
+        );
+    }
+
+    #[test]
     fn records_lines_of_nested_entries() {
         let text = "a:\n  b: 1\nlist:\n  - id: x\n    when: [2018-01-01, 2018-01-02]\n";
-        let map = positions(text);
+        let map = positions(text).0;
         assert_eq!(map["a.b"].0, 2);
         assert_eq!(map["list[0]"].0, 4);
         assert_eq!(map["list[0].id"].0, 4);

@@ -35,11 +35,30 @@ enum Command {
         /// The programme file
         #[arg(default_value = "data/programme.yaml")]
         programme: PathBuf,
+        /// How to report: for people, or as JSON for scripts (on standard output)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also use fonts installed on this machine
+        #[arg(long)]
+        system_fonts: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let building = matches!(cli.command, Command::Build { .. });
+    // Ctrl-C: remove a half-written zip, leaving the previous one as it was.
+    let _ = ctrlc::set_handler(|| {
+        secretariat::package::interrupted();
+        eprintln!("interrupted; nothing was written");
+        std::process::exit(130);
+    });
     let result = match cli.command {
         Command::Build {
             programme,
@@ -64,26 +83,60 @@ fn main() -> ExitCode {
                 if report.print_files == 1 { "" } else { "s" }
             );
         }),
-        Command::Check { programme } => pipeline::check(&programme).map(|p| {
-            eprintln!(
-                "{}: {} participants, {} staff, {} organisations, {} days: no problems found",
-                programme.display(),
-                p.participants.len(),
-                p.staff.len(),
-                p.organisations.len(),
-                p.days.len()
-            );
-        }),
+        Command::Check {
+            programme,
+            format,
+            system_fonts,
+        } => {
+            let result = pipeline::check_all(&programme, &FontOptions { system_fonts });
+            if format == Format::Json {
+                let problems = match &result {
+                    Ok(_) => Vec::new(),
+                    Err(Failure::Invalid(diags)) => diags.clone(),
+                    Err(other) => {
+                        eprintln!("{other}");
+                        return ExitCode::from(1);
+                    }
+                };
+                let report = serde_json::json!({ "ok": problems.is_empty(), "problems": problems });
+                println!("{report:#}");
+                return if problems.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                };
+            }
+            result.map(|p| {
+                eprintln!(
+                    "{}: {} participants, {} staff, {} organisations, {} days: no problems found",
+                    programme.display(),
+                    p.participants.len(),
+                    p.staff.len(),
+                    p.organisations.len(),
+                    p.days.len()
+                );
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             report(&failure);
+            if building && matches!(failure, Failure::Invalid(_)) {
+                eprintln!("nothing was written");
+            }
             ExitCode::from(1)
         }
     }
 }
 
 fn report(failure: &Failure) {
-    eprintln!("{failure}");
+    match failure {
+        Failure::Invalid(diags) => {
+            secretariat::diagnostic::emit(diags);
+            let n = diags.len();
+            eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
+        }
+        other => eprintln!("{other}"),
+    }
 }

@@ -34,7 +34,31 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
         .suffix(".zip.partial")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    *PARTIAL.lock().expect("partial-file lock") = Some(temp.path().to_path_buf());
+    let result = write_into(temp, target, entries, timestamp);
+    *PARTIAL.lock().expect("partial-file lock") = None;
+    result
+}
 
+/// The zip being written, so an interrupted run can remove it (`interrupted`).
+static PARTIAL: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes a half-written zip; called when the run is interrupted (Ctrl-C), when
+/// destructors will not run.
+pub fn interrupted() {
+    if let Ok(partial) = PARTIAL.lock()
+        && let Some(path) = partial.as_ref()
+    {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn write_into(
+    temp: tempfile::NamedTempFile,
+    target: &Path,
+    entries: &[Entry],
+    timestamp: NaiveDateTime,
+) -> anyhow::Result<()> {
     let time = DateTime::from_date_and_time(
         timestamp.year().clamp(1980, 2107) as u16,
         timestamp.month() as u8,

@@ -16,7 +16,7 @@ use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
 use crate::typeset::{FontOptions, Typesetter, TypstError};
-use crate::{load, validate};
+use crate::{load, preflight, validate};
 
 /// What `build` is asked to do.
 #[derive(Debug, Clone)]
@@ -36,27 +36,69 @@ pub struct BuildReport {
     pub notes: Vec<String>,
 }
 
+/// The folder a programme file lies in.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    }
+}
+
 /// Loads and validates a programme file.
 pub fn check(path: &Path) -> Result<Programme, Failure> {
     let loaded = load::load(path)?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let folder = if folder.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        folder
+    Ok(validate::validate(loaded, folder_of(path))?)
+}
+
+/// Everything `check` can find without typesetting: the file, its references,
+/// the templates every document needs, and the fonts every character needs.
+/// Returns the programme and the typesetter its checks loaded, for `build`.
+fn check_with_fonts(
+    path: &Path,
+    fonts: &FontOptions,
+) -> Result<(Programme, Typesetter, Plan, Templates), Failure> {
+    let loaded = load::load(path)?;
+    let strings = loaded.strings.clone();
+    let positions = loaded.positions.clone();
+    let folder = folder_of(path);
+    // Fonts are loaded once per run; the date and timestamp are the programme's.
+    let validated = validate::validate(loaded, folder);
+    let (today, timestamp) = match &validated {
+        Ok(p) => (p.end, timestamp(p)?),
+        Err(_) => (chrono::NaiveDate::default(), NaiveDateTime::default()),
     };
-    Ok(validate::validate(loaded, folder)?)
+    let typesetter = Typesetter::new(folder, fonts, today, timestamp)?;
+    let mut diags = preflight::fonts(&strings, &positions, typesetter.book(), folder);
+    let programme = match validated {
+        Ok(programme) => programme,
+        Err(mut problems) => {
+            problems.append(&mut diags);
+            problems.sort_by_key(|d| (d.line, d.column));
+            return Err(Failure::Invalid(problems));
+        }
+    };
+    let templates = Templates::new(&programme.folder);
+    match plan::plan(&programme, &templates) {
+        Ok(plan) if diags.is_empty() => Ok((programme, typesetter, plan, templates)),
+        Ok(_) => Err(Failure::Invalid(diags)),
+        Err(mut problems) => {
+            problems.append(&mut diags);
+            Err(Failure::Invalid(problems))
+        }
+    }
+}
+
+/// `secretariat check`: every problem `build` would find before typesetting.
+pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure> {
+    check_with_fonts(path, fonts).map(|(programme, ..)| programme)
 }
 
 /// Builds every document of the programme into `<out>/<programme.id>.zip`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
-    let programme = check(&options.programme)?;
-    let templates = Templates::new(&programme.folder);
-    let plan = plan::plan(&programme, &templates)?;
+    let (programme, typesetter, plan, templates) =
+        check_with_fonts(&options.programme, &options.fonts)?;
     let sources = render(&plan, &templates)?;
-
     let timestamp = timestamp(&programme)?;
-    let typesetter = Typesetter::new(&programme.folder, &options.fonts, programme.end, timestamp)?;
     let compiled = typeset(&plan, &sources, &typesetter)?;
     let entries = entries(&plan, compiled, &typesetter)?;
 
@@ -130,7 +172,20 @@ fn typeset(
             .par_iter()
             .zip(sources.par_iter())
             .map(|(doc, source)| {
-                let result = typeset_one(typesetter, &doc.path, &doc.template, source);
+                // A panic inside Typst fails this document, not the run.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    typeset_one(typesetter, &doc.path, &doc.template, source)
+                }))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(format!(
+                        "the typesetter failed unexpectedly ({what}); please report this"
+                    ))
+                });
                 // Typst memoises across compilations; evicting old entries keeps
                 // memory flat however many documents a programme has.
                 if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {

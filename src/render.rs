@@ -127,7 +127,10 @@ impl Templates {
             message = format!("{message}: {detail}");
         }
         let line = err.line().unwrap_or(0);
-        let diag = Diagnostic::new(&file, (line, 0), message);
+        let mut diag = Diagnostic::new(&file, (line, 0), message);
+        if !file.is_file() {
+            diag.source = builtin(name).map(str::to_string);
+        }
         match self
             .source(name)
             .and_then(|s| s.lines().nth(line.checked_sub(1)?).map(str::to_owned))

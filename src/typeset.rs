@@ -97,6 +97,11 @@ impl Typesetter {
         })
     }
 
+    /// What the fonts of this run are and cover.
+    pub fn book(&self) -> &FontBook {
+        self.fonts.book()
+    }
+
     /// Typesets one document's generated Typst source.
     pub fn compile(&self, source: &str) -> Result<PagedDocument, Vec<TypstError>> {
         let world = DocumentWorld {

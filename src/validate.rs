@@ -21,12 +21,19 @@ use crate::schema::{self, OneOrMany, Window};
 
 /// Validates a loaded programme; `folder` is where its asset paths start.
 pub fn validate(loaded: Loaded, folder: &Path) -> Result<Programme, Vec<Diagnostic>> {
-    let Loaded { file, positions } = loaded;
+    let Loaded {
+        file,
+        positions,
+        strings,
+    } = loaded;
     let mut v = Validator {
         positions: &positions,
         folder,
         diags: Vec::new(),
     };
+    for text in &strings {
+        v.text(text);
+    }
     let programme = v.programme(file, folder, &positions);
     if v.diags.is_empty() {
         Ok(programme)
@@ -53,7 +60,62 @@ impl Ids {
     }
 }
 
+/// The longest string each kind of field can print: a name on a badge or a
+/// certificate, a title on a schedule, anything else in a letter.
+fn max_chars(path: &str) -> usize {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let key = key.split('[').next().unwrap_or(key);
+    let person = ["participants", "staff", "signatories"]
+        .iter()
+        .any(|list| path.starts_with(list));
+    match key {
+        "id" => 64,
+        // A person's name goes on a badge; an organisation's name only in letters.
+        "name" | "native_name" | "name_ja" | "honorific" if person => 120,
+        "short" => 120,
+        "title" | "title_ja" | "short_title" | "addressee" | "addressee_ja" | "position"
+        | "organisation" | "place" | "place_ja" | "email" | "phone" | "address" | "address_ja"
+        | "speakers" => 300,
+        _ => 1000,
+    }
+}
+
+/// Characters no printed value may hold: controls (a value is one line of
+/// print) and the bidirectional overrides and isolates, which can make text
+/// display in an order other than the one it is stored in.
+fn forbidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 impl Validator<'_> {
+    /// Checks a string of the file: printable characters only, and no longer than
+    /// its field can print.
+    fn text(&mut self, text: &crate::load::Text) {
+        if let Some(c) = text.value.chars().find(|&c| forbidden(c)) {
+            let field = text.path.rsplit('.').next().unwrap_or(&text.path);
+            self.error(
+                &text.path,
+                &text.entry,
+                format!(
+                    "`{field}` contains the invisible control character U+{:04X}; retype the \
+                     value without it (it often comes from copying out of a form or a PDF)",
+                    c as u32
+                ),
+            );
+        }
+        let length = text.value.chars().count();
+        let max = max_chars(&text.path);
+        if length > max {
+            let field = text.path.rsplit('.').next().unwrap_or(&text.path);
+            self.error(
+                &text.path,
+                &text.entry,
+                format!("`{field}` is {length} characters long; it can print at most {max}"),
+            );
+        }
+    }
+
     fn error(&mut self, path: &str, entry: &str, message: impl Into<String>) {
         let mut diag = self.positions.at(path, message);
         if !entry.is_empty() {

@@ -141,7 +141,7 @@ fn the_longest_names_fit_inside_the_badge() {
 
 #[test]
 fn a_name_that_cannot_fit_fails_naming_the_person_and_field() {
-    let impossible = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflegeundsorgfaltigkeitbeschutzenvorangreifendurchihrraubgierigfeinde";
+    let impossible = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflegeundsor";
     let dir = fixture(|y| {
         replace_once(
             &y,

@@ -9,8 +9,9 @@ use secretariat::typeset::{FontOptions, Typesetter};
 /// Ethiopic: none of the built-in fonts covers it.
 const UNCOVERED: &str = "ሰላም";
 
+/// Caught before typesetting, by the font preflight, naming entry and field.
 #[test]
-fn an_uncovered_character_fails_the_build_naming_the_document() {
+fn an_uncovered_character_fails_the_build_naming_the_entry_and_field() {
     let dir = fixture(|y| {
         replace_once(
             &y,
@@ -28,11 +29,9 @@ fn an_uncovered_character_fails_the_build_naming_the_document() {
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("certificate for KH-01 (Chan Sokha)"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("ሰ (U+1230)"), "{stderr}");
+    assert!(stderr.contains("participants[10] (KH-01)"), "{stderr}");
+    assert!(stderr.contains("`native_name`"), "{stderr}");
+    assert!(stderr.contains("`ሰ` (U+1230)"), "{stderr}");
     assert!(!out.join("kccp-2018-atip.zip").exists());
 }
 
