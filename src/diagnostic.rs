@@ -8,24 +8,24 @@ use std::path::{Path, PathBuf};
 pub struct Diagnostic {
     pub file: PathBuf,
     /// 1-based line; 0 when the problem has no single place.
-    pub line: usize,
+    pub line: u32,
     /// 1-based column; 0 when unknown.
-    pub column: usize,
+    pub column: u32,
     /// The entry concerned, e.g. `participants[3] (MM-02)`.
     pub entry: Option<String>,
     pub message: String,
     pub hint: Option<String>,
     /// The file's text, when it is not a file on disk (a built-in template).
     #[serde(skip)]
-    pub source: Option<String>,
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl Diagnostic {
     pub fn new(file: &Path, (line, column): (usize, usize), message: impl Into<String>) -> Self {
         Self {
             file: file.to_path_buf(),
-            line,
-            column,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
             entry: None,
             message: message.into(),
             hint: None,
@@ -144,7 +144,7 @@ fn emit_one(
 
     // Lossy, so that even a file that is not UTF-8 shows the offending line.
     let source = match &diag.source {
-        Some(source) => source.clone(),
+        Some(source) => source.to_string(),
         None => std::fs::read(&diag.file)
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default(),
@@ -154,7 +154,7 @@ fn emit_one(
         None => diag.message.clone(),
     };
     let mut report = Report::error().with_message(message);
-    if let Some(range) = span(&source, diag.line, diag.column) {
+    if let Some(range) = span(&source, diag.line as usize, diag.column as usize) {
         report = report.with_labels(vec![Label::primary((), range)]);
     } else {
         report = report.with_notes(vec![format!("in {}", location(diag))]);

@@ -129,7 +129,7 @@ impl Templates {
         let line = err.line().unwrap_or(0);
         let mut diag = Diagnostic::new(&file, (line, 0), message);
         if !file.is_file() {
-            diag.source = builtin(name).map(str::to_string);
+            diag.source = builtin(name).map(std::sync::Arc::from);
         }
         match self
             .source(name)
