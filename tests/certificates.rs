@@ -191,3 +191,109 @@ fn certificate_source_snapshot() {
     let source = templates.render(&doc.template, &doc.context).unwrap();
     insta::assert_snapshot!("certificate_TH-01", source);
 }
+
+/// Everything a registration form can send, through the whole pipeline: each name
+/// prints exactly as written, or is refused with a clear message.
+#[test]
+fn hostile_names_print_exactly_or_are_refused() {
+    let printed = [
+        r#"#let x = 1 #x $a^2$ #panic("no")"#,
+        "{{ participant.name }} {% if true %}x{% endif %}",
+        r"C:\Users\x \ back\\slash",
+        "// not a comment /* nor this */",
+        "= Not a heading",
+        "- Not an item",
+        "+ Not an enum 1. either",
+        "https://example.org/a_b?c=d#e",
+        "<label> @reference 'quotes' \"double\" ... -- --- ~",
+        "Nguyễn Thị Thu Hằng e\u{301}\u{302}",
+    ];
+    let refused = ["A".repeat(500), "Tab\u{0007}bell".to_string()];
+    let names: Vec<String> = printed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(refused.iter().cloned())
+        .collect();
+    let ids = [
+        "TH-01", "TH-02", "VN-01", "VN-02", "LA-01", "LA-02", "PH-01", "PH-02", "KH-01", "MY-01",
+        "ID-01", "MM-01",
+    ];
+    let yaml_names = [
+        "Siriporn Chaiyaphum",
+        "Anucha Srisawat",
+        "Nguyễn Thị Thu Hằng",
+        "Trần Quốc Bảo",
+        "Vilayphone Sisouvanh",
+        "Khamphet Phommachanh",
+        "Maria Cristina Dela Cruz-Villanueva",
+        "Jose Miguel Santos",
+        "Chan Sokha",
+        "Muhammad Hafiz bin Abdul Rahman",
+        "Dewi Kartika Sari",
+        "Khin Thandar Aye",
+    ];
+    let quote = |s: &str| {
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\u{0007}', "\\a")
+        )
+    };
+
+    // The refused ones first: a clear message each, nothing built.
+    let dir = fixture(|y| {
+        let mut y = y;
+        for (old, new) in yaml_names[10..].iter().zip(&names[10..]) {
+            y = replace_once(
+                &y,
+                &format!("name: {old}\n"),
+                &format!("name: {}\n", quote(new)),
+            );
+        }
+        y
+    });
+    let output =
+        common::secretariat(&["check", dir.path().join("programme.yaml").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "participants[12] (ID-01): `name` is 500 characters long; it can print at most 120"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "participants[2] (MM-01): `name` contains the invisible control character U+0007"
+        ),
+        "{stderr}"
+    );
+
+    // The printed ones: exactly as written.
+    let dir = fixture(|y| {
+        let mut y = y;
+        for (old, new) in yaml_names[..10].iter().zip(&names[..10]) {
+            y = replace_once(
+                &y,
+                &format!("name: {old}\n"),
+                &format!("name: {}\n", quote(new)),
+            );
+        }
+        y
+    });
+    let yaml = dir.path().join("programme.yaml");
+    build(&yaml, &dir.path().join("out"));
+    for (id, name) in ids.iter().zip(&printed) {
+        let text = common::drawn(&common::typeset(&yaml, &format!("certificates/{id}.pdf")));
+        assert!(
+            text.contains(&common::squeeze(name)),
+            "{id}: {name:?} not in {text}"
+        );
+        let badge = common::drawn(&common::typeset(&yaml, &format!("badges/{id}.pdf")));
+        assert!(
+            badge.contains(&common::squeeze(name)),
+            "{id}: {name:?} not on the badge: {badge}"
+        );
+    }
+}
