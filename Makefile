@@ -10,7 +10,7 @@ PROGRAMME ?= data/programme.yaml
 OUT ?= out
 BIN := target/release/secretariat
 
-.PHONY: docs test check clean bin
+.PHONY: docs test check clean bin fuzz
 
 docs: bin
 	$(BIN) build $(PROGRAMME) --out $(OUT)
@@ -31,3 +31,13 @@ bin:
 clean:
 	$(CARGO) clean
 	find $(OUT) -mindepth 1 ! -name .gitkeep -delete
+
+# Fuzz load → validate → render for FUZZ_SECONDS (not run by CI), starting from
+# the corpus in fuzz/corpus/; new inputs go to fuzz/corpus-found/. cargo-fuzz needs
+# nightly features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+FUZZ_SECONDS ?= 600
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus-found
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run load_render corpus-found corpus/load_render -- \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30

@@ -99,7 +99,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         check_with_fonts(&options.programme, &options.fonts)?;
     let sources = render(&plan, &templates)?;
     let timestamp = timestamp(&programme)?;
-    let compiled = typeset(&plan, &sources, &typesetter)?;
+    let compiled = typeset(&plan, &sources, &typesetter, &templates)?;
     let entries = entries(&plan, compiled, &typesetter)?;
 
     let zip = options.out.join(format!("{}.zip", programme.id));
@@ -160,6 +160,7 @@ fn typeset(
     plan: &Plan,
     sources: &[String],
     typesetter: &Typesetter,
+    templates: &Templates,
 ) -> Result<Vec<Compiled>, Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("typeset-{i}"))
@@ -174,7 +175,7 @@ fn typeset(
             .map(|(doc, source)| {
                 // A panic inside Typst fails this document, not the run.
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    typeset_one(typesetter, &doc.path, &doc.template, source)
+                    typeset_one(typesetter, templates, &doc.path, &doc.template, source)
                 }))
                 .unwrap_or_else(|panic| {
                     let what = panic
@@ -228,13 +229,14 @@ fn typeset(
 
 fn typeset_one(
     typesetter: &Typesetter,
+    templates: &Templates,
     path: &str,
     template: &str,
     source: &str,
 ) -> Result<Compiled, String> {
     let document = typesetter
         .compile(source)
-        .map_err(|errors| typst_errors(template, source, &errors))?;
+        .map_err(|errors| typst_errors(templates, template, source, &errors))?;
     let missing = Typesetter::missing_glyphs(&document);
     if !missing.is_empty() {
         return Err(format!(
@@ -249,7 +251,12 @@ fn typeset_one(
 }
 
 /// Typst's errors, located in the generated source and tied to the template.
-fn typst_errors(template: &str, source: &str, errors: &[TypstError]) -> String {
+fn typst_errors(
+    templates: &Templates,
+    template: &str,
+    source: &str,
+    errors: &[TypstError],
+) -> String {
     errors
         .iter()
         .map(|e| {
@@ -257,6 +264,12 @@ fn typst_errors(template: &str, source: &str, errors: &[TypstError]) -> String {
             if let Some(range) = &e.range {
                 let line = source[..range.start].matches('\n').count();
                 if let Some(quoted) = source.lines().nth(line) {
+                    if let Some((number, original)) = templates.nearest_line(template, quoted) {
+                        text.push_str(&format!(
+                            "\n      nearest template line: {}:{number}: {original}",
+                            templates.origin(template).display()
+                        ));
+                    }
                     text.push_str(&format!(
                         "\n      generated line {}: {}",
                         line + 1,

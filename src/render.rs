@@ -140,12 +140,71 @@ impl Templates {
         }
     }
 
+    /// The template line that most likely produced `generated`, a line of Typst
+    /// the template rendered: the line whose literal text (outside its tags) is
+    /// found in order in it, preferring the most literal text.
+    pub fn nearest_line(&self, name: &str, generated: &str) -> Option<(usize, String)> {
+        let source = self.source(name)?;
+        let mut best: Option<(usize, usize, String)> = None;
+        for (i, line) in source.lines().enumerate() {
+            let fragments = literal_fragments(line);
+            let weight: usize = fragments.iter().map(|f| f.len()).sum();
+            if weight < 3 {
+                continue;
+            }
+            let mut at = 0;
+            let found = fragments
+                .iter()
+                .all(|f| match generated[at..].find(f.as_str()) {
+                    Some(pos) => {
+                        at += pos + f.len();
+                        true
+                    }
+                    None => false,
+                });
+            if found && best.as_ref().is_none_or(|(w, ..)| weight > *w) {
+                best = Some((weight, i + 1, line.trim().to_string()));
+            }
+        }
+        best.map(|(_, line, text)| (line, text))
+    }
+
     /// A template's text, as the loader would find it.
     fn source(&self, name: &str) -> Option<String> {
         std::fs::read_to_string(self.overrides.join(name))
             .ok()
             .or_else(|| builtin(name).map(str::to_string))
     }
+}
+
+/// The parts of a template line outside `{{ … }}`, `{% … %}` and `{# … #}`.
+fn literal_fragments(line: &str) -> Vec<String> {
+    let mut fragments = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find(['{']) {
+        let closing = match rest[start..].chars().nth(1) {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                // A lone brace is literal text.
+                fragments.push(rest[..start + 1].to_string());
+                rest = &rest[start + 1..];
+                continue;
+            }
+        };
+        fragments.push(rest[..start].to_string());
+        rest = match rest[start..].find(closing) {
+            Some(end) => &rest[start + end + 2..],
+            None => "",
+        };
+    }
+    fragments.push(rest.to_string());
+    fragments
+        .into_iter()
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 /// Escapes `text` so that Typst markup prints it literally.

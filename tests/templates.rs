@@ -164,6 +164,10 @@ fn a_typst_error_names_the_template_and_quotes_the_generated_line() {
         "{stderr}"
     );
     assert!(
+        stderr.contains("templates/certificates.typ.j2:2: #text(size: 12)[oops]"),
+        "names the template line: {stderr}"
+    );
+    assert!(
         stderr.contains("and 10 other documents"),
         "reported once: {stderr}"
     );
