@@ -10,7 +10,7 @@ PROGRAMME ?= data/programme.yaml
 OUT ?= out
 BIN := target/release/secretariat
 
-.PHONY: docs test check clean bin fuzz
+.PHONY: docs test check clean bin fuzz bench
 
 docs: bin
 	$(BIN) build $(PROGRAMME) --out $(OUT)
@@ -27,6 +27,11 @@ check: bin
 # (or the reverse) builds nothing twice.
 bin:
 	$(CARGO) test --release --no-run
+
+# Synthetic programmes of 100 and 1,000 participants (BENCH_SIZES=100,1000,10000
+# to add the large one), built with the release binary; prints the table in the README.
+bench: bin
+	$(CARGO) bench --bench build
 
 clean:
 	$(CARGO) clean

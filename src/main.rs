@@ -29,6 +29,9 @@ enum Command {
         /// Also use fonts installed on this machine (output then depends on the machine)
         #[arg(long)]
         system_fonts: bool,
+        /// Print how long each stage took
+        #[arg(long)]
+        timings: bool,
     },
     /// Check the programme file and report every problem; writes nothing
     Check {
@@ -64,12 +67,18 @@ fn main() -> ExitCode {
             programme,
             out,
             system_fonts,
+            timings,
         } => pipeline::build(&BuildOptions {
             programme,
             out,
             fonts: FontOptions { system_fonts },
         })
         .map(|report| {
+            if timings {
+                for (stage, time) in &report.timings {
+                    eprintln!("timing: {stage}: {:.1} ms", time.as_secs_f64() * 1000.0);
+                }
+            }
             for note in &report.notes {
                 eprintln!("note: {note}");
             }

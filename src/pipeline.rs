@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub counts: Vec<(Kind, usize)>,
     pub print_files: usize,
     pub notes: Vec<String>,
+    /// Wall time of each stage, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The folder a programme file lies in.
@@ -95,15 +97,25 @@ pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure>
 
 /// Builds every document of the programme into `<out>/<programme.id>.zip`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |stage: &'static str| {
+        timings.push((stage, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let (programme, typesetter, plan, templates) =
         check_with_fonts(&options.programme, &options.fonts)?;
+    lap("load, validate, plan");
     let sources = render(&plan, &templates)?;
+    lap("render");
     let timestamp = timestamp(&programme)?;
     let compiled = typeset(&plan, &sources, &typesetter, &templates)?;
+    lap("typeset");
     let entries = entries(&plan, compiled, &typesetter)?;
-
+    lap("print files");
     let zip = options.out.join(format!("{}.zip", programme.id));
     package::write_zip(&zip, &entries, timestamp)?;
+    lap("package");
 
     let mut counts: Vec<(Kind, usize)> = Vec::new();
     for doc in &plan.documents {
@@ -117,6 +129,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         counts,
         print_files: plan.print.len(),
         notes: plan.notes,
+        timings,
     })
 }
 
