@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use secretariat::render::Templates;
-use secretariat::typeset::{FontOptions, Typesetter};
+use secretariat::typeset::FontOptions;
 
 /// A name part in Latin script and in its own (empty when the same).
 type Part = (&'static str, &'static str);
@@ -265,14 +265,8 @@ fn main() {
         .find(|d| d.path == "certificates/TH-01.pdf")
         .unwrap();
     let source = templates.render(&doc.template, &doc.context).unwrap();
-    let date = programme.end;
-    let typesetter = Typesetter::new(
-        &programme.folder,
-        &FontOptions::default(),
-        date,
-        date.and_hms_opt(0, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let typesetter =
+        secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
     let runs = 200;
     // Vary the source a little, as documents do, so memoisation cannot skip the work.
     let start = Instant::now();

@@ -90,6 +90,17 @@ fn check_with_fonts(
     }
 }
 
+/// A typesetter for a validated programme, with the run's fixed dates: what
+/// tests and benchmarks use to typeset a single document as `build` would.
+pub fn typesetter(programme: &Programme, fonts: &FontOptions) -> Result<Typesetter, Failure> {
+    Ok(Typesetter::new(
+        &programme.folder,
+        fonts,
+        programme.end,
+        timestamp(programme)?,
+    )?)
+}
+
 /// `secretariat check`: every problem `build` would find before typesetting.
 pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure> {
     check_with_fonts(path, fonts).map(|(programme, ..)| programme)

@@ -278,14 +278,14 @@ fn invitations(
             venues: venues.clone(),
             presentations: presentations.clone(),
         };
-        members.push(plan.documents.len());
-        plan.documents.push(Document {
-            kind: Kind::Invitations,
-            path: format!("invitations/{}.pdf", p.id),
-            label: format!("invitation for {} ({})", p.id, p.name),
-            template,
-            context: Value::from(Serde(&context)),
-        });
+        members.push(add(
+            plan,
+            Kind::Invitations,
+            format!("invitations/{}.pdf", p.id),
+            format!("invitation for {} ({})", p.id, p.name),
+            &template,
+            Value::from(Serde(&context)),
+        ));
     }
     plan.print.push(PrintFile {
         kind: Kind::Invitations,
@@ -359,14 +359,14 @@ fn organisation_letters(
             sessions,
             nationals,
         };
-        members.push(plan.documents.len());
-        plan.documents.push(Document {
+        members.push(add(
+            plan,
             kind,
-            path: format!("{}/{}.pdf", kind.key(), org.id),
-            label: format!("{noun} to {} ({})", org.id, org.name),
-            template,
-            context: Value::from(Serde(&context)),
-        });
+            format!("{}/{}.pdf", kind.key(), org.id),
+            format!("{noun} to {} ({})", org.id, org.name),
+            &template,
+            Value::from(Serde(&context)),
+        ));
     }
     plan.print.push(PrintFile {
         kind,
@@ -405,14 +405,14 @@ fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
             qr: context::qr_svg(&person.id),
             person,
         };
-        members.push(plan.documents.len());
-        plan.documents.push(Document {
-            kind: Kind::Badges,
-            path: format!("badges/{}.pdf", context.person.id),
+        members.push(add(
+            plan,
+            Kind::Badges,
+            format!("badges/{}.pdf", context.person.id),
             label,
-            template: template.to_string(),
-            context: Value::from(Serde(&context)),
-        });
+            template,
+            Value::from(Serde(&context)),
+        ));
     }
     plan.print.push(PrintFile {
         kind: Kind::Badges,
@@ -656,20 +656,14 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
             },
             signatories: signatories.clone(),
         };
-        members.push(plan.documents.len());
-        plan.documents.push(Document {
-            kind: Kind::Certificates,
-            path: format!("certificates/{}.pdf", p.id),
-            label: format!("certificate for {} ({})", p.id, p.name),
-            template: template.to_string(),
-            context: Value::from(Serde(&context)),
-        });
+        members.push(add(
+            plan,
+            Kind::Certificates,
+            format!("certificates/{}.pdf", p.id),
+            format!("certificate for {} ({})", p.id, p.name),
+            template,
+            Value::from(Serde(&context)),
+        ));
     }
-    plan.print.push(PrintFile {
-        kind: Kind::Certificates,
-        path: "print/certificates.pdf".into(),
-        members,
-        start_odd: false,
-        imposition: None,
-    });
+    print_file(plan, Kind::Certificates, "print/certificates.pdf", members);
 }

@@ -151,14 +151,8 @@ fn a_name_that_cannot_fit_fails_naming_the_person_and_field() {
     });
     let yaml = dir.path().join("programme.yaml");
     let out = dir.path().join("out");
-    let output = secretariat(&[
-        "build",
-        yaml.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("badge for ID-01"), "{stderr}");
     assert!(stderr.contains("name does not fit the badge"), "{stderr}");
 }

@@ -4,9 +4,8 @@
 mod common;
 
 use common::{Pdf, build, fixture, reference, replace_once, unzip};
-use secretariat::programme::Kind;
 use secretariat::render::Templates;
-use secretariat::typeset::{FontOptions, Typesetter, drawn_text};
+use secretariat::typeset::Typesetter;
 use secretariat::{pipeline, plan};
 
 /// Participants of the reference programme: (id, Latin name, native name, number).
@@ -106,32 +105,16 @@ fn reference_programme_gives_twelve_correct_certificates() {
 /// ignore the `/ActualText` Typst writes for complex-script clusters.
 #[test]
 fn native_names_are_typeset_exactly() {
-    let programme = pipeline::check(&reference().join("programme.yaml")).unwrap();
-    let templates = Templates::new(&programme.folder);
-    let plan = plan::plan(&programme, &templates).unwrap();
-    let typesetter = Typesetter::new(
-        &programme.folder,
-        &FontOptions::default(),
-        programme.end,
-        programme.end.and_hms_opt(0, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let yaml = reference().join("programme.yaml");
     for (id, _, native, _) in PEOPLE {
         let Some(native) = native else { continue };
-        let doc = plan
-            .documents
-            .iter()
-            .find(|d| d.kind == Kind::Certificates && d.path == format!("certificates/{id}.pdf"))
-            .unwrap();
-        let source = templates.render(&doc.template, &doc.context).unwrap();
-        let document = typesetter.compile(&source).unwrap();
+        let document = common::typeset(&yaml, &format!("certificates/{id}.pdf"));
         assert!(Typesetter::missing_glyphs(&document).is_empty(), "{id}");
         // Runs split where the shaper splits them, so compare without spaces:
         // every character, in order, is what matters.
-        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
-        let text = drawn_text(&document);
+        let text = common::drawn(&document);
         assert!(
-            squeeze(&text).contains(&squeeze(native)),
+            text.contains(&common::squeeze(native)),
             "{id}: {native:?} not in {text:?}"
         );
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Pdf, fixture, replace_once, secretariat};
+use common::{Pdf, fixture, replace_once};
 use secretariat::typeset::{FontOptions, Typesetter};
 
 /// Ethiopic: none of the built-in fonts covers it.
@@ -21,14 +21,8 @@ fn an_uncovered_character_fails_the_build_naming_the_entry_and_field() {
     });
     let yaml = dir.path().join("programme.yaml");
     let out = dir.path().join("out");
-    let output = secretariat(&[
-        "build",
-        yaml.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("participants[10] (KH-01)"), "{stderr}");
     assert!(stderr.contains("`native_name`"), "{stderr}");
     assert!(stderr.contains("`ሰ` (U+1230)"), "{stderr}");
@@ -81,13 +75,8 @@ fn every_script_is_drawn_with_its_own_font() {
         secretariat::pipeline::check(&common::reference().join("programme.yaml")).unwrap();
     let templates = Templates::new(&programme.folder);
     let plan = secretariat::plan::plan(&programme, &templates).unwrap();
-    let typesetter = Typesetter::new(
-        &programme.folder,
-        &FontOptions::default(),
-        programme.end,
-        programme.end.and_hms_opt(0, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let typesetter =
+        secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
     assert!(plan.documents.len() > 80);
     for doc in &plan.documents {
         let source = templates.render(&doc.template, &doc.context).unwrap();

@@ -282,14 +282,8 @@ fn an_address_too_long_for_the_window_fails_clearly() {
     let dir = long_address_fixture(14);
     let yaml = dir.path().join("programme.yaml");
     let out = dir.path().join("out");
-    let output = secretariat(&[
-        "build",
-        yaml.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("thank-you letter to lawyers-tip"),
         "{stderr}"

@@ -5,22 +5,11 @@ mod common;
 
 use std::path::Path;
 
-use common::{Pdf, fixture, line_of, replace_once, secretariat, unzip};
+use common::{Pdf, fixture, line_of, replace_once, unzip};
 
 /// Builds the programme in `dir` into `dir/out`; returns (exit code, stderr).
 fn build_in(dir: &Path) -> (Option<i32>, String) {
-    let yaml = dir.join("programme.yaml");
-    let out = dir.join("out");
-    let output = secretariat(&[
-        "build",
-        yaml.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into(),
-    )
+    common::run_build(&dir.join("programme.yaml"), &dir.join("out"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -58,20 +58,25 @@ pub fn secretariat(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Builds `programme` into `out` and returns the zip's path; panics with the
-/// tool's output if the build fails.
-pub fn build(programme: &Path, out: &Path) -> PathBuf {
+/// Runs `build` on `programme` into `out`; returns the exit code and stderr.
+pub fn run_build(programme: &Path, out: &Path) -> (Option<i32>, String) {
     let output = secretariat(&[
         "build",
         programme.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        output.status.success(),
-        "build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Builds `programme` into `out` and returns the zip's path; panics with the
+/// tool's output if the build fails.
+pub fn build(programme: &Path, out: &Path) -> PathBuf {
+    let (code, stderr) = run_build(programme, out);
+    assert_eq!(code, Some(0), "build failed:\n{stderr}");
     out.join("kccp-2018-atip.zip")
 }
 
@@ -184,7 +189,7 @@ pub fn collapse(text: &str) -> String {
 /// checks on what is drawn (exact text, positions, images).
 pub fn typeset(programme: &Path, document: &str) -> typst_layout::PagedDocument {
     use secretariat::render::Templates;
-    use secretariat::typeset::{FontOptions, Typesetter};
+    use secretariat::typeset::FontOptions;
     let programme = secretariat::pipeline::check(programme).unwrap();
     let templates = Templates::new(&programme.folder);
     let plan = secretariat::plan::plan(&programme, &templates).unwrap();
@@ -194,13 +199,8 @@ pub fn typeset(programme: &Path, document: &str) -> typst_layout::PagedDocument 
         .find(|d| d.path == document)
         .unwrap_or_else(|| panic!("no document {document}"));
     let source = templates.render(&doc.template, &doc.context).unwrap();
-    let typesetter = Typesetter::new(
-        &programme.folder,
-        &FontOptions::default(),
-        programme.end,
-        programme.end.and_hms_opt(0, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let typesetter =
+        secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
     typesetter.compile(&source).unwrap()
 }
 
