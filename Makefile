@@ -10,10 +10,15 @@ PROGRAMME ?= data/programme.yaml
 OUT ?= out
 BIN := target/release/secretariat
 
-.PHONY: docs test check clean bin fuzz bench
+.PHONY: docs test check clean bin fuzz bench certificates
 
 docs: bin
 	$(BIN) build $(PROGRAMME) --out $(OUT)
+
+# After the closing day's attendance update: the certificates alone, in
+# out/<programme id>.certificates.zip.
+certificates: bin
+	$(BIN) build $(PROGRAMME) --out $(OUT) --only certificates
 
 test:
 	$(CARGO) test --release

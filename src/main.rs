@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secretariat::diagnostic::Failure;
 use secretariat::pipeline::{self, BuildOptions};
+use secretariat::programme::Kind;
 use secretariat::typeset::FontOptions;
 
 /// Turns one programme file into every printed document of the programme.
@@ -32,6 +33,13 @@ enum Command {
         /// Print how long each stage took
         #[arg(long)]
         timings: bool,
+        /// Build only this kind of document (a key of `documents`); repeatable
+        #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+        only: Vec<Kind>,
+        /// Build only the documents for this participant, staff member or
+        /// organisation id; repeatable
+        #[arg(long, value_name = "ID")]
+        who: Vec<String>,
     },
     /// Check the programme file and report every problem; writes nothing
     Check {
@@ -68,10 +76,14 @@ fn main() -> ExitCode {
             out,
             system_fonts,
             timings,
+            only,
+            who,
         } => pipeline::build(&BuildOptions {
             programme,
             out,
             fonts: FontOptions { system_fonts },
+            only,
+            who,
         })
         .map(|report| {
             if timings {
@@ -137,6 +149,13 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn parse_kind(key: &str) -> Result<Kind, String> {
+    Kind::from_key(key).ok_or_else(|| {
+        let keys: Vec<_> = Kind::ALL.iter().map(|k| k.key()).collect();
+        format!("not a kind of document; use one of {}", keys.join(", "))
+    })
 }
 
 fn report(failure: &Failure) {

@@ -24,6 +24,11 @@ pub struct BuildOptions {
     pub programme: PathBuf,
     pub out: PathBuf,
     pub fonts: FontOptions,
+    /// Only these kinds (all when empty).
+    pub only: Vec<Kind>,
+    /// Only documents for these participants, staff members or organisations
+    /// (all when empty).
+    pub who: Vec<String>,
 }
 
 /// What a successful build made.
@@ -114,8 +119,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let (programme, typesetter, plan, templates) =
+    let (programme, typesetter, mut plan, templates) =
         check_with_fonts(&options.programme, &options.fonts)?;
+    unknown_ids(&programme, &options.who)?;
+    plan::select(&mut plan, &options.only, &options.who);
     lap("load, validate, plan");
     let sources = render(&plan, &templates)?;
     lap("render");
@@ -124,7 +131,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     lap("typeset");
     let entries = entries(&plan, compiled, &typesetter)?;
     lap("print files");
-    let zip = options.out.join(format!("{}.zip", programme.id));
+    // A subset is named for what it holds, so it cannot be taken for the full set.
+    let mut name = vec![programme.id.clone()];
+    if !options.only.is_empty() {
+        name.push(
+            options
+                .only
+                .iter()
+                .map(|k| k.key())
+                .collect::<Vec<_>>()
+                .join("+"),
+        );
+    }
+    if !options.who.is_empty() {
+        name.push(options.who.join("+"));
+    }
+    let zip = options.out.join(format!("{}.zip", name.join(".")));
     package::write_zip(&zip, &entries, timestamp)?;
     lap("package");
 
@@ -142,6 +164,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         notes: plan.notes,
         timings,
     })
+}
+
+/// `--who` must name participants, staff members or organisations.
+fn unknown_ids(programme: &Programme, who: &[String]) -> Result<(), Failure> {
+    let known: Vec<&str> = programme
+        .participants
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(programme.staff.iter().map(|s| s.id.as_str()))
+        .chain(programme.organisations.iter().map(|o| o.id.as_str()))
+        .collect();
+    let unknown: Vec<String> = who
+        .iter()
+        .filter(|id| !known.contains(&id.as_str()))
+        .map(|id| {
+            let near = known
+                .iter()
+                .min_by_key(|k| strsim::levenshtein(id, k))
+                .filter(|k| strsim::levenshtein(id, k) <= 2);
+            match near {
+                Some(near) => format!("--who {id}: no participant, staff member or organisation has this id (did you mean {near}?)"),
+                None => format!("--who {id}: no participant, staff member or organisation has this id"),
+            }
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Other(anyhow::anyhow!(unknown.join("\n"))))
+    }
 }
 
 /// Renders every document's template; all template errors are reported together.

@@ -26,6 +26,21 @@ pub struct Document {
     pub context: Value,
 }
 
+impl Document {
+    /// The participant, staff member or organisation the document is for, when it
+    /// is for one: its file is named after that id.
+    pub fn subject(&self) -> Option<&str> {
+        match self.kind {
+            Kind::Invitations
+            | Kind::Requests
+            | Kind::Badges
+            | Kind::Certificates
+            | Kind::ThankYou => std::path::Path::new(&self.path).file_stem()?.to_str(),
+            Kind::Schedules | Kind::SignIn | Kind::Participants => None,
+        }
+    }
+}
+
 /// A file for the printer gathering documents of one kind, in order.
 pub struct PrintFile {
     pub kind: Kind,
@@ -131,6 +146,39 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
         Ok(plan)
     } else {
         Err(diags)
+    }
+}
+
+/// Keeps only the documents of the kinds in `only` (all when empty) that are for
+/// one of `who` (all when empty), with the print files and register rows that
+/// hold them.
+pub fn select(plan: &mut Plan, only: &[Kind], who: &[String]) {
+    let keep = |doc: &Document| {
+        (only.is_empty() || only.contains(&doc.kind))
+            && (who.is_empty() || doc.subject().is_some_and(|s| who.iter().any(|w| w == s)))
+    };
+    let mut new_index = Vec::with_capacity(plan.documents.len());
+    let mut kept = Vec::new();
+    for doc in plan.documents.drain(..) {
+        if keep(&doc) {
+            new_index.push(Some(kept.len()));
+            kept.push(doc);
+        } else {
+            new_index.push(None);
+        }
+    }
+    plan.documents = kept;
+    for print in &mut plan.print {
+        print.members = print.members.iter().filter_map(|&i| new_index[i]).collect();
+    }
+    plan.print.retain(|p| !p.members.is_empty());
+    if !only.is_empty() && !only.contains(&Kind::Certificates) {
+        plan.register.clear();
+    }
+    if !who.is_empty() {
+        plan.register.retain(|row| who.contains(&row.participant));
+        plan.notes
+            .retain(|note| who.iter().any(|w| note.contains(&format!(" {w} "))));
     }
 }
 

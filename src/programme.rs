@@ -172,6 +172,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Invitations,
+        Kind::Requests,
+        Kind::Badges,
+        Kind::Schedules,
+        Kind::Certificates,
+        Kind::ThankYou,
+        Kind::SignIn,
+        Kind::Participants,
+    ];
+
+    /// The kind whose key under `documents` is `key`.
+    pub fn from_key(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
     /// The key under `documents`, which is also the template's file stem.
     pub fn key(self) -> &'static str {
         match self {

@@ -1,0 +1,109 @@
+//! Building a subset: `--only KIND` and `--who ID`, in a zip named for what it holds.
+
+mod common;
+
+use common::{reference, secretariat, unzip};
+
+fn names(zip: &std::path::Path) -> Vec<String> {
+    unzip(zip).into_iter().map(|(n, _)| n).collect()
+}
+
+#[test]
+fn only_certificates_after_the_closing_day() {
+    let out = tempfile::tempdir().unwrap();
+    let yaml = reference().join("programme.yaml");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--only",
+        "certificates",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let zip = out.path().join("kccp-2018-atip.certificates.zip");
+    let files = names(&zip);
+    assert_eq!(
+        files
+            .iter()
+            .filter(|n| n.starts_with("certificates/") && n.ends_with(".pdf"))
+            .count(),
+        12
+    );
+    assert!(
+        files.iter().all(|n| n.starts_with("certificates/")
+            || n == "print/certificates.pdf"
+            || n == "manifest.csv"),
+        "{files:?}"
+    );
+    assert!(
+        !out.path().join("kccp-2018-atip.zip").exists(),
+        "the full set's name is not used"
+    );
+}
+
+#[test]
+fn documents_for_one_person_and_one_organisation() {
+    let out = tempfile::tempdir().unwrap();
+    let yaml = reference().join("programme.yaml");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--who",
+        "TH-01",
+        "--who",
+        "iom",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let files = names(&out.path().join("kccp-2018-atip.TH-01+iom.zip"));
+    for expected in [
+        "invitations/TH-01.pdf",
+        "requests/iom.pdf",
+        "badges/TH-01.pdf",
+        "certificates/TH-01.pdf",
+        "thank-you/iom.pdf",
+        "print/badges.pdf",
+        "manifest.csv",
+    ] {
+        assert!(
+            files.contains(&expected.to_string()),
+            "{expected} missing: {files:?}"
+        );
+    }
+    assert!(
+        !files.iter().any(|n| n.contains("TH-02")
+            || n.starts_with("schedules/")
+            || n.starts_with("sign-in/")),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn unknown_kinds_and_ids_are_refused() {
+    let yaml = reference().join("programme.yaml");
+    let output = secretariat(&["build", yaml.to_str().unwrap(), "--only", "certficates"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("certificates"));
+    let out = tempfile::tempdir().unwrap();
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--who",
+        "TH-1",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean TH-01?"));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
