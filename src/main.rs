@@ -41,6 +41,10 @@ enum Command {
         #[arg(long, value_name = "ID")]
         who: Vec<String>,
     },
+    /// Show or copy out the built-in templates. A programme's templates/ folder,
+    /// next to its programme file, is looked in first, then the built-in ones
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Check the programme file and report every problem; writes nothing
     Check {
         /// The programme file
@@ -52,6 +56,21 @@ enum Command {
         /// Also use fonts installed on this machine
         #[arg(long)]
         system_fonts: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// List the built-in templates, and which a programme overrides
+    List {
+        /// The programme file whose templates/ folder to look in
+        #[arg(default_value = "data/programme.yaml")]
+        programme: PathBuf,
+    },
+    /// Copy the built-in templates into DIR for editing (existing files are kept)
+    Export {
+        /// Where to copy them, e.g. the programme's templates/ folder
+        dir: PathBuf,
     },
 }
 
@@ -104,6 +123,36 @@ fn main() -> ExitCode {
                 if report.print_files == 1 { "" } else { "s" }
             );
         }),
+        Command::Templates(TemplatesCommand::List { programme }) => {
+            let folder = programme.parent().unwrap_or(std::path::Path::new("."));
+            let overrides = folder.join("templates");
+            for name in secretariat::render::builtin_names() {
+                let local = overrides.join(name);
+                if local.is_file() {
+                    println!("{name}  (overridden by {})", local.display());
+                } else {
+                    println!("{name}");
+                }
+            }
+            Ok(())
+        }
+        Command::Templates(TemplatesCommand::Export { dir }) => {
+            match secretariat::render::export(&dir) {
+                Ok((written, kept)) => {
+                    for path in &written {
+                        eprintln!("wrote {}", path.display());
+                    }
+                    for path in &kept {
+                        eprintln!("kept {} (it exists)", path.display());
+                    }
+                    Ok(())
+                }
+                Err(err) => Err(Failure::Other(anyhow::anyhow!(
+                    "cannot export templates to {}: {err}",
+                    dir.display()
+                ))),
+            }
+        }
         Command::Check {
             programme,
             format,

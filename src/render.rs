@@ -25,6 +25,28 @@ pub struct Templates {
     overrides: PathBuf,
 }
 
+/// The names of the built-in templates, in order.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    embedded::TEMPLATES.iter().map(|(name, _)| *name)
+}
+
+/// Copies the built-in templates into `dir` (its `partials/` too) for editing,
+/// never overwriting a file; returns the files written and those left alone.
+pub fn export(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (mut written, mut kept) = (Vec::new(), Vec::new());
+    for (name, source) in embedded::TEMPLATES {
+        let path = dir.join(name);
+        if path.exists() {
+            kept.push(path);
+            continue;
+        }
+        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+        std::fs::write(&path, source)?;
+        written.push(path);
+    }
+    Ok((written, kept))
+}
+
 /// The built-in template of this name, if there is one.
 pub fn builtin(name: &str) -> Option<&'static str> {
     embedded::TEMPLATES

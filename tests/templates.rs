@@ -234,3 +234,43 @@ fn certificates_without_signatories_still_build() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(certificate_text(dir.path(), "TH-01").contains("Siriporn Chaiyaphum"));
 }
+
+#[test]
+fn exported_then_edited_templates_are_used_by_the_next_build() {
+    let dir = fixture(|y| y);
+    let templates = dir.path().join("templates");
+    let output = common::secretariat(&["templates", "export", templates.to_str().unwrap()]);
+    assert!(output.status.success());
+    let certificate = templates.join("certificates.typ.j2");
+    let source = std::fs::read_to_string(&certificate).unwrap();
+    std::fs::write(
+        &certificate,
+        replace_once(&source, "This is to certify that", "We hereby certify that"),
+    )
+    .unwrap();
+
+    let list = common::secretariat(&[
+        "templates",
+        "list",
+        dir.path().join("programme.yaml").to_str().unwrap(),
+    ]);
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.contains("certificates.typ.j2  (overridden by"),
+        "{list}"
+    );
+    assert!(list.contains("partials/letter.typ.j2"), "{list}");
+
+    let (code, stderr) = build_in(dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(certificate_text(dir.path(), "TH-01").contains("We hereby certify that"));
+
+    // A second export keeps the edited file.
+    let again = common::secretariat(&["templates", "export", templates.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("kept"));
+    assert!(
+        std::fs::read_to_string(&certificate)
+            .unwrap()
+            .contains("We hereby certify that")
+    );
+}
