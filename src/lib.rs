@@ -10,6 +10,7 @@
 pub mod context;
 pub mod diagnostic;
 pub mod impose;
+pub mod init;
 pub mod load;
 pub mod package;
 pub mod paper;

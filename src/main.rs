@@ -21,9 +21,8 @@ struct Cli {
 enum Command {
     /// Build all documents into <OUT>/<programme id>.zip
     Build {
-        /// The programme file
-        #[arg(default_value = "data/programme.yaml")]
-        programme: PathBuf,
+        /// The programme file [default: programme.yaml here, else data/programme.yaml]
+        programme: Option<PathBuf>,
         /// Where the zip goes
         #[arg(long, default_value = "out")]
         out: PathBuf,
@@ -41,15 +40,19 @@ enum Command {
         #[arg(long, value_name = "ID")]
         who: Vec<String>,
     },
+    /// Create a new programme folder with a small example, ready to build
+    Init {
+        /// The folder to create (existing files in it are kept)
+        dir: PathBuf,
+    },
     /// Show or copy out the built-in templates. A programme's templates/ folder,
     /// next to its programme file, is looked in first, then the built-in ones
     #[command(subcommand)]
     Templates(TemplatesCommand),
     /// Check the programme file and report every problem; writes nothing
     Check {
-        /// The programme file
-        #[arg(default_value = "data/programme.yaml")]
-        programme: PathBuf,
+        /// The programme file [default: programme.yaml here, else data/programme.yaml]
+        programme: Option<PathBuf>,
         /// How to report: for people, or as JSON for scripts (on standard output)
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -63,9 +66,8 @@ enum Command {
 enum TemplatesCommand {
     /// List the built-in templates, and which a programme overrides
     List {
-        /// The programme file whose templates/ folder to look in
-        #[arg(default_value = "data/programme.yaml")]
-        programme: PathBuf,
+        /// The programme file whose templates/ folder to look in [default: as for build]
+        programme: Option<PathBuf>,
     },
     /// Copy the built-in templates into DIR for editing (existing files are kept)
     Export {
@@ -98,7 +100,7 @@ fn main() -> ExitCode {
             only,
             who,
         } => pipeline::build(&BuildOptions {
-            programme,
+            programme: programme_file(programme),
             out,
             fonts: FontOptions { system_fonts },
             only,
@@ -123,7 +125,28 @@ fn main() -> ExitCode {
                 if report.print_files == 1 { "" } else { "s" }
             );
         }),
+        Command::Init { dir } => match secretariat::init::init(&dir) {
+            Ok((written, kept)) => {
+                for path in &written {
+                    eprintln!("wrote {}", path.display());
+                }
+                for path in &kept {
+                    eprintln!("kept {} (it exists)", path.display());
+                }
+                eprintln!(
+                    "next: edit {}, then run `secretariat build {}`",
+                    dir.join("programme.yaml").display(),
+                    dir.join("programme.yaml").display()
+                );
+                Ok(())
+            }
+            Err(err) => Err(Failure::Other(anyhow::anyhow!(
+                "cannot create {}: {err}",
+                dir.display()
+            ))),
+        },
         Command::Templates(TemplatesCommand::List { programme }) => {
+            let programme = programme_file(programme);
             let folder = programme.parent().unwrap_or(std::path::Path::new("."));
             let overrides = folder.join("templates");
             for name in secretariat::render::builtin_names() {
@@ -158,6 +181,7 @@ fn main() -> ExitCode {
             format,
             system_fonts,
         } => {
+            let programme = programme_file(programme);
             let result = pipeline::check_all(&programme, &FontOptions { system_fonts });
             if format == Format::Json {
                 let problems = match &result {
@@ -198,6 +222,19 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The programme file: the one named, else `programme.yaml` in this folder (a
+/// folder made by `init`), else `data/programme.yaml`.
+fn programme_file(named: Option<PathBuf>) -> PathBuf {
+    named.unwrap_or_else(|| {
+        let here = PathBuf::from("programme.yaml");
+        if here.is_file() {
+            here
+        } else {
+            PathBuf::from("data/programme.yaml")
+        }
+    })
 }
 
 fn parse_kind(key: &str) -> Result<Kind, String> {
