@@ -212,13 +212,14 @@ fn main() {
         let wall = start.elapsed().as_secs_f64();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{stderr}");
+        // The summary table: kind, documents, pages, print sheets, time.
         let count = |kind: &str| -> usize {
             stderr
                 .lines()
-                .filter_map(|l| l.trim().split_once(' '))
-                .filter(|(_, k)| *k == kind)
-                .map(|(n, _)| n.parse::<usize>().unwrap_or(0))
-                .sum()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>())
+                .find(|cols| cols.first() == Some(&kind))
+                .and_then(|cols| cols.get(1)?.parse().ok())
+                .unwrap_or(0)
         };
         let documents: usize = [
             "invitations",

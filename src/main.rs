@@ -1,5 +1,6 @@
 //! The command line: parses arguments and hands each subcommand to the pipeline.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,6 +33,12 @@ enum Command {
         /// Print how long each stage took
         #[arg(long)]
         timings: bool,
+        /// Print nothing but errors
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Also list every file written and how long each stage took
+        #[arg(long, short)]
+        verbose: bool,
         /// Build only this kind of document (a key of `documents`); repeatable
         #[arg(long, value_name = "KIND", value_parser = parse_kind)]
         only: Vec<Kind>,
@@ -99,7 +106,10 @@ fn main() -> ExitCode {
             timings,
             only,
             who,
+            quiet,
+            verbose,
         } => pipeline::build(&BuildOptions {
+            progress: !quiet && std::io::stderr().is_terminal(),
             programme: programme_file(programme),
             out,
             fonts: FontOptions { system_fonts },
@@ -107,23 +117,19 @@ fn main() -> ExitCode {
             who,
         })
         .map(|report| {
-            if timings {
-                for (stage, time) in &report.timings {
-                    eprintln!("timing: {stage}: {:.1} ms", time.as_secs_f64() * 1000.0);
-                }
+            if quiet {
+                return;
             }
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
-            for (kind, n) in &report.counts {
-                eprintln!("{:>6} {}", n, kind.key());
+            print_summary(&report.summary);
+            if timings || verbose {
+                for (stage, time) in &report.timings {
+                    eprintln!("timing: {stage}: {:.1} ms", time.as_secs_f64() * 1000.0);
+                }
             }
-            eprintln!(
-                "wrote {} ({} print file{})",
-                report.zip.display(),
-                report.print_files,
-                if report.print_files == 1 { "" } else { "s" }
-            );
+            eprintln!("wrote {}", report.zip.display());
         }),
         Command::Init { dir } => match secretariat::init::init(&dir) {
             Ok((written, kept)) => {
@@ -235,6 +241,33 @@ fn programme_file(named: Option<PathBuf>) -> PathBuf {
             PathBuf::from("data/programme.yaml")
         }
     })
+}
+
+/// The table a build ends with: per kind, documents, pages, print sheets and time.
+fn print_summary(summary: &[pipeline::KindSummary]) {
+    eprintln!(
+        "{:<14}{:>10}{:>8}{:>14}{:>9}",
+        "kind", "documents", "pages", "print sheets", "time"
+    );
+    for s in summary {
+        eprintln!(
+            "{:<14}{:>10}{:>8}{:>14}{:>8.2}s",
+            s.kind.key(),
+            s.documents,
+            s.pages,
+            s.print_pages,
+            s.seconds
+        );
+    }
+    let total = |f: fn(&pipeline::KindSummary) -> usize| summary.iter().map(f).sum::<usize>();
+    eprintln!(
+        "{:<14}{:>10}{:>8}{:>14}{:>8.2}s",
+        "total",
+        total(|s| s.documents),
+        total(|s| s.pages),
+        total(|s| s.print_pages),
+        summary.iter().map(|s| s.seconds).sum::<f64>()
+    );
 }
 
 fn parse_kind(key: &str) -> Result<Kind, String> {

@@ -21,6 +21,8 @@ use crate::{load, preflight, validate};
 /// What `build` is asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
+    /// Show a progress bar while documents are typeset.
+    pub progress: bool,
     pub programme: PathBuf,
     pub out: PathBuf,
     pub fonts: FontOptions,
@@ -35,12 +37,25 @@ pub struct BuildOptions {
 #[derive(Debug)]
 pub struct BuildReport {
     pub zip: PathBuf,
-    /// (kind, number of documents), in kind order.
-    pub counts: Vec<(Kind, usize)>,
+    /// Per kind, in kind order: what was made and how long it took.
+    pub summary: Vec<KindSummary>,
     pub print_files: usize,
     pub notes: Vec<String>,
     /// Wall time of each stage, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// What a build made of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindSummary {
+    pub kind: Kind,
+    pub documents: usize,
+    /// Pages of the documents themselves.
+    pub pages: usize,
+    /// Pages of the kind's print file (sheets for badges).
+    pub print_pages: usize,
+    /// Wall time typesetting the kind's documents.
+    pub seconds: f64,
 }
 
 /// The folder a programme file lies in.
@@ -127,9 +142,33 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let sources = render(&plan, &templates)?;
     lap("render");
     let timestamp = timestamp(&programme)?;
-    let compiled = typeset(&plan, &sources, &typesetter, &templates)?;
+    let (compiled, kind_seconds) =
+        typeset(&plan, &sources, &typesetter, &templates, options.progress)?;
     lap("typeset");
+    let mut summary: Vec<KindSummary> = Vec::new();
+    for (doc, c) in plan.documents.iter().zip(&compiled) {
+        if summary.last().is_none_or(|s| s.kind != doc.kind) {
+            summary.push(KindSummary {
+                kind: doc.kind,
+                documents: 0,
+                pages: 0,
+                print_pages: 0,
+                seconds: kind_seconds
+                    .iter()
+                    .find(|(k, _)| *k == doc.kind)
+                    .map_or(0.0, |(_, s)| *s),
+            });
+        }
+        let entry = summary.last_mut().expect("just pushed");
+        entry.documents += 1;
+        entry.pages += c.document.pages().len();
+    }
     let entries = entries(&plan, compiled, &typesetter)?;
+    for entry in entries.iter().filter(|e| e.path.starts_with("print/")) {
+        if let Some(s) = summary.iter_mut().find(|s| s.kind == entry.kind) {
+            s.print_pages += entry.pages.len();
+        }
+    }
     lap("print files");
     // A subset is named for what it holds, so it cannot be taken for the full set.
     let mut name = vec![programme.id.clone()];
@@ -150,16 +189,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     package::write_zip(&zip, &entries, timestamp)?;
     lap("package");
 
-    let mut counts: Vec<(Kind, usize)> = Vec::new();
-    for doc in &plan.documents {
-        match counts.last_mut() {
-            Some((kind, n)) if *kind == doc.kind => *n += 1,
-            _ => counts.push((doc.kind, 1)),
-        }
-    }
     Ok(BuildReport {
         zip,
-        counts,
+        summary,
         print_files: plan.print.len(),
         notes: plan.notes,
         timings,
@@ -227,6 +259,9 @@ struct Compiled {
     pdf: Vec<u8>,
 }
 
+/// Every document typeset, and each kind's wall time.
+type Typeset = (Vec<Compiled>, Vec<(Kind, f64)>);
+
 /// Typesets all documents in parallel, on a pool of our own.
 ///
 /// Typst itself uses rayon inside a compilation; running whole documents on
@@ -237,42 +272,68 @@ fn typeset(
     sources: &[String],
     typesetter: &Typesetter,
     templates: &Templates,
-) -> Result<Vec<Compiled>, Failure> {
+    progress: bool,
+) -> Result<Typeset, Failure> {
+    let bar = if progress {
+        indicatif::ProgressBar::new(plan.documents.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {msg}")
+                .expect("a valid progress template"),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("typeset-{i}"))
         .stack_size(64 << 20)
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
     let done = AtomicUsize::new(0);
-    let results: Vec<Result<Compiled, (String, String)>> = pool.install(|| {
-        plan.documents
-            .par_iter()
-            .zip(sources.par_iter())
-            .map(|(doc, source)| {
-                // A panic inside Typst fails this document, not the run.
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    typeset_one(typesetter, templates, &doc.path, &doc.template, source)
-                }))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    Err(format!(
-                        "the typesetter failed unexpectedly ({what}); please report this"
-                    ))
-                });
-                // Typst memoises across compilations; evicting old entries keeps
-                // memory flat however many documents a programme has.
-                if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
-                    typst::comemo::evict(16);
-                }
-                result.map_err(|e| (doc.label.clone(), e))
-            })
-            .collect()
-    });
+    // Kind by kind, so each kind's wall time can be told; documents of a kind
+    // are many and alike, which keeps both cores busy within it.
+    let mut results: Vec<Result<Compiled, (String, String)>> = Vec::new();
+    let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
+    let mut start = 0;
+    while start < plan.documents.len() {
+        let kind = plan.documents[start].kind;
+        let end = plan.documents[start..]
+            .iter()
+            .position(|d| d.kind != kind)
+            .map_or(plan.documents.len(), |n| start + n);
+        let clock = std::time::Instant::now();
+        results.extend(pool.install(|| {
+            plan.documents[start..end]
+                .par_iter()
+                .zip(sources[start..end].par_iter())
+                .map(|(doc, source)| {
+                    // A panic inside Typst fails this document, not the run.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        typeset_one(typesetter, templates, &doc.path, &doc.template, source)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(format!(
+                            "the typesetter failed unexpectedly ({what}); please report this"
+                        ))
+                    });
+                    bar.inc(1);
+                    // Typst memoises across compilations; evicting old entries keeps
+                    // memory flat however many documents a programme has.
+                    if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
+                        typst::comemo::evict(16);
+                    }
+                    result.map_err(|e| (doc.label.clone(), e))
+                })
+                .collect::<Vec<_>>()
+        }));
+        kind_seconds.push((kind, clock.elapsed().as_secs_f64()));
+        start = end;
+    }
     typst::comemo::evict(0);
+    bar.finish_and_clear();
     let mut compiled = Vec::with_capacity(results.len());
     // A broken template fails every document made from it the same way: report
     // each distinct error once, with the documents it affects.
@@ -287,7 +348,7 @@ fn typeset(
         }
     }
     if errors.is_empty() {
-        return Ok(compiled);
+        return Ok((compiled, kind_seconds));
     }
     let errors = errors
         .into_iter()

@@ -107,3 +107,48 @@ fn unknown_kinds_and_ids_are_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean TH-01?"));
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_summary_table_unless_quiet() {
+    let yaml = reference().join("programme.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("kind") && stderr.contains("print sheets"),
+        "{stderr}"
+    );
+    let row = |kind: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .find(|cols| cols.first().map(String::as_str) == Some(kind))
+            .unwrap_or_else(|| panic!("no {kind} row in {stderr}"))
+    };
+    assert_eq!(row("certificates")[1..4], ["12", "12", "12"]);
+    assert_eq!(
+        row("badges")[1..4],
+        ["17", "17", "3"],
+        "17 badges on three sheets"
+    );
+    assert_eq!(row("sign-in")[1], "12");
+
+    let quiet = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}
