@@ -11,6 +11,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod impose;
 pub mod init;
+pub mod job_sheet;
 pub mod load;
 pub mod package;
 pub mod paper;

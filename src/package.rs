@@ -14,12 +14,12 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::plan::RegisterRow;
-use crate::programme::Kind;
 
 /// One file of the zip.
 pub struct Entry {
     pub path: String,
-    pub kind: Kind,
+    /// The kind's key, or what the file is (`job-sheet`).
+    pub kind: &'static str,
     pub bytes: Vec<u8>,
     /// Page sizes in millimetres, one per page; empty for data files.
     pub pages: Vec<(f64, f64)>,
@@ -115,7 +115,7 @@ fn manifest(entries: &[Entry]) -> anyhow::Result<Vec<u8>> {
         };
         csv.write_record([
             entry.path.as_str(),
-            entry.kind.key(),
+            entry.kind,
             &pages,
             &sizes.join(";"),
             &hex,

@@ -16,7 +16,7 @@ use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
 use crate::typeset::{FontOptions, Typesetter, TypstError};
-use crate::{load, preflight, validate};
+use crate::{job_sheet, load, preflight, validate};
 
 /// What `build` is asked to do.
 #[derive(Debug, Clone)]
@@ -165,10 +165,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     }
     let entries = entries(&plan, compiled, &typesetter)?;
     for entry in entries.iter().filter(|e| e.path.starts_with("print/")) {
-        if let Some(s) = summary.iter_mut().find(|s| s.kind == entry.kind) {
+        if let Some(s) = summary.iter_mut().find(|s| s.kind.key() == entry.kind) {
             s.print_pages += entry.pages.len();
         }
     }
+    let mut entries = entries;
+    job_sheet(&programme, &templates, &typesetter, timestamp, &mut entries)?;
     lap("print files");
     // A subset is named for what it holds, so it cannot be taken for the full set.
     let mut name = vec![programme.id.clone()];
@@ -196,6 +198,52 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         notes: plan.notes,
         timings,
     })
+}
+
+/// Adds the printer's job sheet, as PDF and CSV, when there are print files.
+fn job_sheet(
+    programme: &Programme,
+    templates: &Templates,
+    typesetter: &Typesetter,
+    timestamp: NaiveDateTime,
+    entries: &mut Vec<Entry>,
+) -> Result<(), Failure> {
+    let jobs = job_sheet::jobs(entries, programme.documents.badges.double_sided);
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let name = "job-sheet.typ.j2";
+    let context = job_sheet::JobSheetContext {
+        programme: crate::context::programme(programme),
+        date: timestamp.date().into(),
+        jobs: jobs.clone(),
+    };
+    let value = minijinja::Value::from(minijinja::value::Serde(&context));
+    let source = templates
+        .render(name, &value)
+        .map_err(|d| Failure::Invalid(vec![d]))?;
+    let document = typesetter.compile(&source).map_err(|e| {
+        Failure::Documents(vec![format!(
+            "print job sheet: {}",
+            typst_errors(templates, name, &source, &e)
+        )])
+    })?;
+    let pdf = typesetter
+        .pdf(&document, "print/job-sheet.pdf")
+        .map_err(|e| Failure::Documents(vec![format!("print job sheet: {e}")]))?;
+    entries.push(Entry {
+        path: "print/job-sheet.pdf".into(),
+        kind: "job-sheet",
+        bytes: pdf,
+        pages: page_sizes(&document),
+    });
+    entries.push(Entry {
+        path: "print/job-sheet.csv".into(),
+        kind: "job-sheet",
+        bytes: job_sheet::csv(&jobs)?,
+        pages: Vec::new(),
+    });
+    Ok(())
 }
 
 /// `--who` must name participants, staff members or organisations.
@@ -434,7 +482,7 @@ fn entries(
     for (doc, c) in plan.documents.iter().zip(&compiled) {
         entries.push(Entry {
             path: doc.path.clone(),
-            kind: doc.kind,
+            kind: doc.kind.key(),
             bytes: c.pdf.clone(),
             pages: page_sizes(&c.document),
         });
@@ -442,7 +490,7 @@ fn entries(
     if !plan.register.is_empty() {
         entries.push(Entry {
             path: "certificates/register.csv".into(),
-            kind: Kind::Certificates,
+            kind: Kind::Certificates.key(),
             bytes: package::register(&plan.register)?,
             pages: Vec::new(),
         });
@@ -473,7 +521,7 @@ fn entries(
             .map_err(|e| Failure::Documents(vec![format!("{}: {e}", print.path)]))?;
         entries.push(Entry {
             path: print.path.clone(),
-            kind: print.kind,
+            kind: print.kind.key(),
             bytes: pdf,
             pages: page_sizes(&document),
         });

@@ -37,6 +37,7 @@ fn only_certificates_after_the_closing_day() {
     assert!(
         files.iter().all(|n| n.starts_with("certificates/")
             || n == "print/certificates.pdf"
+            || n.starts_with("print/job-sheet.")
             || n == "manifest.csv"),
         "{files:?}"
     );
@@ -150,5 +151,53 @@ fn a_summary_table_unless_quiet() {
         quiet.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&quiet.stderr)
+    );
+}
+
+#[test]
+fn the_job_sheet_lists_every_print_file() {
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&common::build(
+        &reference().join("programme.yaml"),
+        out.path(),
+    ));
+    let (_, csv) = files
+        .iter()
+        .find(|(n, _)| n == "print/job-sheet.csv")
+        .unwrap();
+    let csv = String::from_utf8(csv.clone()).unwrap();
+    let prints: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| {
+            n.starts_with("print/") && n.ends_with(".pdf") && n != "print/job-sheet.pdf"
+        })
+        .collect();
+    assert_eq!(prints.len(), 8);
+    for (name, bytes) in prints {
+        let pages = common::Pdf::parse(bytes).page_count();
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap_or_else(|| panic!("{name} not in {csv}"));
+        assert!(row.contains(&format!(",{pages},")), "{row}: {pages} pages");
+    }
+    assert!(
+        csv.contains("print/certificates.pdf,certificates,12,A4 landscape,simplex,250 gsm card,1"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "print/thank-you.pdf,thank-you,54,A4 portrait,duplex (long edge),80 gsm paper,1"
+        ),
+        "{csv}"
+    );
+    let (_, pdf) = files
+        .iter()
+        .find(|(n, _)| n == "print/job-sheet.pdf")
+        .unwrap();
+    let text = common::Pdf::parse(pdf).text();
+    assert!(
+        text.contains("print/badges.pdf") && text.contains("kccp-secretariat@example.org"),
+        "{text}"
     );
 }
