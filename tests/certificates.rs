@@ -4,9 +4,7 @@
 mod common;
 
 use common::{Pdf, build, fixture, reference, replace_once, unzip};
-use secretariat::render::Templates;
 use secretariat::typeset::Typesetter;
-use secretariat::{pipeline, plan};
 
 /// Participants of the reference programme: (id, Latin name, native name, number).
 const PEOPLE: &[(&str, &str, Option<&str>, &str)] = &[
@@ -163,15 +161,10 @@ fn build_writes_nothing_else_into_the_output_folder() {
 /// The generated Typst of one certificate, reviewed like code when it changes.
 #[test]
 fn certificate_source_snapshot() {
-    let programme = pipeline::check(&reference().join("programme.yaml")).unwrap();
-    let templates = Templates::new(&programme.folder);
-    let plan = plan::plan(&programme, &templates).unwrap();
-    let doc = plan
-        .documents
-        .iter()
-        .find(|d| d.path == "certificates/TH-01.pdf")
-        .unwrap();
-    let source = templates.render(&doc.template, &doc.context).unwrap();
+    let (_, source) = common::render(
+        &reference().join("programme.yaml"),
+        "certificates/TH-01.pdf",
+    );
     insta::assert_snapshot!("certificate_TH-01", source);
 }
 

@@ -188,8 +188,17 @@ pub fn collapse(text: &str) -> String {
 /// Plans, renders and typesets one document of a programme in-process, for
 /// checks on what is drawn (exact text, positions, images).
 pub fn typeset(programme: &Path, document: &str) -> typst_layout::PagedDocument {
-    use secretariat::render::Templates;
     use secretariat::typeset::FontOptions;
+    let (programme, source) = render(programme, document);
+    let typesetter =
+        secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
+    typesetter.compile(&source).unwrap()
+}
+
+/// Plans one document of a programme and renders its template: the Typst source
+/// `build` would typeset.
+pub fn render(programme: &Path, document: &str) -> (secretariat::programme::Programme, String) {
+    use secretariat::render::Templates;
     let programme = secretariat::pipeline::check(programme).unwrap();
     let templates = Templates::new(&programme.folder);
     let plan = secretariat::plan::plan(&programme, &templates).unwrap();
@@ -199,9 +208,7 @@ pub fn typeset(programme: &Path, document: &str) -> typst_layout::PagedDocument 
         .find(|d| d.path == document)
         .unwrap_or_else(|| panic!("no document {document}"));
     let source = templates.render(&doc.template, &doc.context).unwrap();
-    let typesetter =
-        secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
-    typesetter.compile(&source).unwrap()
+    (programme, source)
 }
 
 /// The text a typeset document draws, without any whitespace: exact characters
