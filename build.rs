@@ -44,6 +44,37 @@ fn main() {
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("embedded.rs");
     std::fs::write(dest, out).unwrap();
+    fingerprint();
+}
+
+/// `SECRETARIAT_BUILD_FINGERPRINT`: a hash of everything this build is made of
+/// (the code, the locked dependency versions, the built-in templates and fonts),
+/// so the document cache never serves a PDF made by a different build.
+fn fingerprint() {
+    use std::hash::Hasher;
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    println!("cargo:rerun-if-changed=build.rs");
+    let mut files = Vec::new();
+    for dir in ["src", "templates"] {
+        collect(&manifest.join(dir), &mut files);
+    }
+    files.push(manifest.join("Cargo.lock"));
+    files.push(manifest.join("build.rs"));
+    files.sort();
+    // SipHash with fixed keys: stable for a given toolchain, which is all the
+    // fingerprint needs (a new toolchain rebuilds the cache, as it should).
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    for file in &files {
+        hasher.write(relative(&manifest, file).as_bytes());
+        hasher.write(&std::fs::read(file).unwrap_or_default());
+    }
+    println!(
+        "cargo:rustc-env=SECRETARIAT_BUILD_FINGERPRINT={:016x}",
+        hasher.finish()
+    );
 }
 
 fn relative(root: &Path, file: &Path) -> String {

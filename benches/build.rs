@@ -256,30 +256,43 @@ fn main() {
         );
     }
 
-    // The floor: one certificate compiled again and again on this thread.
+    // The floor: one document of each per-person kind compiled again and again
+    // on this thread, typesetting and PDF export timed apart.
     let programme = secretariat::pipeline::check(&root.join("data/programme.yaml")).unwrap();
     let templates = Templates::new(&programme.folder);
     let plan = secretariat::plan::plan(&programme, &templates).unwrap();
-    let doc = plan
-        .documents
-        .iter()
-        .find(|d| d.path == "certificates/TH-01.pdf")
-        .unwrap();
-    let source = templates.render(&doc.template, &doc.context).unwrap();
     let typesetter =
         secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
-    let runs = 200;
-    // Vary the source a little, as documents do, so memoisation cannot skip the work.
-    let start = Instant::now();
-    for i in 0..runs {
-        let varied = source.replace("Siriporn", &format!("Siriporn{i}"));
-        let document = typesetter.compile(&varied).unwrap();
-        typesetter.pdf(&document, "floor").unwrap();
+    println!("\ncompiler floor, one thread (ms per document):\n");
+    println!("| document | typeset | PDF export | total | per second |");
+    println!("|---|---|---|---|---|");
+    for path in [
+        "certificates/TH-01.pdf",
+        "badges/TH-01.pdf",
+        "invitations/TH-01.pdf",
+    ] {
+        let doc = plan.documents.iter().find(|d| d.path == path).unwrap();
+        let source = templates.render(&doc.template, &doc.context).unwrap();
+        let runs = 200;
+        let (mut typeset, mut export) = (0.0, 0.0);
+        for i in 0..runs {
+            // Vary the source a little, as documents do, so memoisation cannot
+            // skip the work.
+            let varied = source.replace("Siriporn", &format!("Siriporn{i}"));
+            let start = Instant::now();
+            let document = typesetter.compile(&varied).unwrap();
+            typeset += start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            typesetter.pdf(&document, "floor").unwrap();
+            export += start.elapsed().as_secs_f64();
+        }
+        let (typeset, export) = (typeset / runs as f64, export / runs as f64);
+        println!(
+            "| {path} | {:.2} | {:.2} | {:.2} | {:.0} |",
+            typeset * 1000.0,
+            export * 1000.0,
+            (typeset + export) * 1000.0,
+            1.0 / (typeset + export)
+        );
     }
-    let each = start.elapsed().as_secs_f64() / runs as f64;
-    println!(
-        "\ncompiler floor: one certificate (typeset and PDF) in {:.2} ms on one thread ({:.0}/s)",
-        each * 1000.0,
-        1.0 / each
-    );
 }

@@ -7,6 +7,7 @@
 //! print sheets and [`package`] the zip.
 //! [`pipeline`] runs them in order.
 
+pub mod cache;
 pub mod context;
 pub mod diagnostic;
 pub mod impose;

@@ -46,6 +46,9 @@ enum Command {
         /// organisation id; repeatable
         #[arg(long, value_name = "ID")]
         who: Vec<String>,
+        /// Typeset every document, reusing nothing from <OUT>/.cache
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Create a new programme folder with a small example, ready to build
     Init {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
     // Ctrl-C: remove a half-written zip, leaving the previous one as it was.
     let _ = ctrlc::set_handler(|| {
         secretariat::package::interrupted();
+        secretariat::cache::interrupted();
         eprintln!("interrupted; nothing was written");
         std::process::exit(130);
     });
@@ -108,29 +112,47 @@ fn main() -> ExitCode {
             who,
             quiet,
             verbose,
-        } => pipeline::build(&BuildOptions {
-            progress: !quiet && std::io::stderr().is_terminal(),
-            programme: programme_file(programme),
-            out,
-            fonts: FontOptions { system_fonts },
-            only,
-            who,
-        })
-        .map(|report| {
-            if quiet {
-                return;
-            }
-            for note in &report.notes {
-                eprintln!("note: {note}");
-            }
-            print_summary(&report.summary);
-            if timings || verbose {
-                for (stage, time) in &report.timings {
-                    eprintln!("timing: {stage}: {:.1} ms", time.as_secs_f64() * 1000.0);
+            no_cache,
+        } => {
+            let out_cache = out.join(".cache");
+            pipeline::build(&BuildOptions {
+                progress: !quiet && std::io::stderr().is_terminal(),
+                programme: programme_file(programme),
+                out,
+                fonts: FontOptions { system_fonts },
+                only,
+                who,
+                cache: !no_cache,
+            })
+            .map(|report| {
+                if quiet {
+                    return;
                 }
-            }
-            eprintln!("wrote {}", report.zip.display());
-        }),
+                for note in &report.notes {
+                    eprintln!("note: {note}");
+                }
+                print_summary(&report.summary);
+                if verbose {
+                    for path in &report.typeset {
+                        eprintln!("typeset {path}");
+                    }
+                }
+                if report.reused > 0 {
+                    eprintln!(
+                        "typeset {} files, reused {} unchanged from {}",
+                        report.typeset.len(),
+                        report.reused,
+                        out_cache.display()
+                    );
+                }
+                if timings || verbose {
+                    for (stage, time) in &report.timings {
+                        eprintln!("timing: {stage}: {:.1} ms", time.as_secs_f64() * 1000.0);
+                    }
+                }
+                eprintln!("wrote {}", report.zip.display());
+            })
+        }
         Command::Init { dir } => match secretariat::init::init(&dir) {
             Ok((written, kept)) => {
                 for path in &written {

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDateTime, Timelike};
-use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -20,9 +19,72 @@ pub struct Entry {
     pub path: String,
     /// The kind's key, or what the file is (`job-sheet`).
     pub kind: &'static str,
-    pub bytes: Vec<u8>,
+    pub content: Content,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
     /// Page sizes in millimetres, one per page; empty for data files.
     pub pages: Vec<(f64, f64)>,
+}
+
+/// Where an entry's bytes are: PDFs stay in the document cache on disk until
+/// the zip takes them, so a build never holds the whole set in memory.
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A one-file zip made by [`pack`], copied into the zip without
+    /// recompressing.
+    Packed(std::path::PathBuf),
+}
+
+/// How every file of the zip is stored: deflated (fast level: PDFs are mostly
+/// compressed streams already), the run's fixed time, ordinary permissions.
+pub fn options(timestamp: NaiveDateTime) -> anyhow::Result<SimpleFileOptions> {
+    let time = DateTime::from_date_and_time(
+        timestamp.year().clamp(1980, 2107) as u16,
+        timestamp.month() as u8,
+        timestamp.day() as u8,
+        timestamp.hour() as u8,
+        timestamp.minute() as u8,
+        timestamp.second() as u8,
+    )
+    .map_err(|e| anyhow::anyhow!("timestamp not representable in a zip: {e}"))?;
+    Ok(SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .last_modified_time(time)
+        .unix_permissions(0o644))
+}
+
+/// A one-file zip holding `bytes` as the final zip will: documents are
+/// compressed where they are typeset, in parallel, and only once.
+pub fn pack(bytes: &[u8], options: SimpleFileOptions) -> anyhow::Result<Vec<u8>> {
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("document.pdf", options)?;
+    zip.write_all(bytes)?;
+    Ok(zip.finish()?.into_inner())
+}
+
+/// The file inside a one-file zip made by [`pack`].
+pub fn unpack(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut packed = zip::ZipArchive::new(std::io::BufReader::new(file))?;
+    let mut entry = packed.by_index(0)?;
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    std::io::Read::read_to_end(&mut entry, &mut bytes)?;
+    Ok(bytes)
+}
+
+impl Entry {
+    /// A small data file made in memory.
+    pub fn data(path: impl Into<String>, kind: &'static str, bytes: Vec<u8>) -> Self {
+        Self {
+            path: path.into(),
+            kind,
+            sha256: crate::typeset::sha256(&bytes),
+            content: Content::Bytes(bytes),
+            pages: Vec::new(),
+        }
+    }
 }
 
 /// Writes `entries` and a `manifest.csv` describing them to `target`, atomically.
@@ -59,24 +121,23 @@ fn write_into(
     entries: &[Entry],
     timestamp: NaiveDateTime,
 ) -> anyhow::Result<()> {
-    let time = DateTime::from_date_and_time(
-        timestamp.year().clamp(1980, 2107) as u16,
-        timestamp.month() as u8,
-        timestamp.day() as u8,
-        timestamp.hour() as u8,
-        timestamp.minute() as u8,
-        timestamp.second() as u8,
-    )
-    .map_err(|e| anyhow::anyhow!("timestamp not representable in a zip: {e}"))?;
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(time)
-        .unix_permissions(0o644);
-
+    let options = options(timestamp)?;
     let mut zip = ZipWriter::new(std::io::BufWriter::new(temp.as_file()));
     for entry in entries {
-        zip.start_file(entry.path.as_str(), options)?;
-        zip.write_all(&entry.bytes)?;
+        match &entry.content {
+            Content::Bytes(bytes) => {
+                zip.start_file(entry.path.as_str(), options)?;
+                zip.write_all(bytes)?;
+            }
+            Content::Packed(path) => {
+                // Compressed once, when typeset, and copied as is ever after.
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let mut packed = zip::ZipArchive::new(std::io::BufReader::new(file))
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                zip.raw_copy_file_rename(packed.by_index_raw(0)?, entry.path.as_str())?;
+            }
+        }
     }
     zip.start_file("manifest.csv", options)?;
     zip.write_all(&manifest(entries)?)?;
@@ -106,8 +167,6 @@ fn manifest(entries: &[Entry]) -> anyhow::Result<Vec<u8>> {
                 sizes.push(size);
             }
         }
-        let hash = Sha256::digest(&entry.bytes);
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
         let pages = if entry.pages.is_empty() {
             String::new()
         } else {
@@ -118,7 +177,7 @@ fn manifest(entries: &[Entry]) -> anyhow::Result<Vec<u8>> {
             entry.kind,
             &pages,
             &sizes.join(";"),
-            &hex,
+            &entry.sha256,
         ])?;
     }
     Ok(csv.into_inner()?)

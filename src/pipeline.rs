@@ -9,9 +9,10 @@ use typst::ecow::EcoVec;
 use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
 
+use crate::cache::{Cache, Record};
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::impose;
-use crate::package::{self, Entry};
+use crate::package::{self, Content, Entry};
 use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
@@ -31,6 +32,8 @@ pub struct BuildOptions {
     /// Only documents for these participants, staff members or organisations
     /// (all when empty).
     pub who: Vec<String>,
+    /// Reuse unchanged documents from `<out>/.cache/` (false: `--no-cache`).
+    pub cache: bool,
 }
 
 /// What a successful build made.
@@ -41,6 +44,10 @@ pub struct BuildReport {
     pub summary: Vec<KindSummary>,
     pub print_files: usize,
     pub notes: Vec<String>,
+    /// Files of the zip typeset in this run (the others came from the cache).
+    pub typeset: Vec<String>,
+    /// Files of the zip taken unchanged from the cache.
+    pub reused: usize,
     /// Wall time of each stage, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -142,11 +149,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let sources = render(&plan, &templates)?;
     lap("render");
     let timestamp = timestamp(&programme)?;
-    let (compiled, kind_seconds) =
-        typeset(&plan, &sources, &typesetter, &templates, options.progress)?;
+    let cache = Cache::new(&options.out, options.cache, package::options(timestamp)?);
+    let fingerprint = typesetter.fingerprint();
+    let keys: Vec<String> = plan
+        .documents
+        .iter()
+        .zip(&sources)
+        .map(|(doc, source)| {
+            Cache::key(&[
+                fingerprint.as_bytes(),
+                doc.path.as_bytes(),
+                source.as_bytes(),
+            ])
+        })
+        .collect();
+    let run = Run {
+        typesetter: &typesetter,
+        templates: &templates,
+        cache: &cache,
+        fingerprint: &fingerprint,
+    };
+    let (documents, kind_seconds) = typeset(&plan, &sources, &keys, &run, options.progress)?;
     lap("typeset");
     let mut summary: Vec<KindSummary> = Vec::new();
-    for (doc, c) in plan.documents.iter().zip(&compiled) {
+    for (doc, made) in plan.documents.iter().zip(&documents) {
         if summary.last().is_none_or(|s| s.kind != doc.kind) {
             summary.push(KindSummary {
                 kind: doc.kind,
@@ -161,16 +187,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         }
         let entry = summary.last_mut().expect("just pushed");
         entry.documents += 1;
-        entry.pages += c.document.pages().len();
+        entry.pages += made.record.pages.len();
     }
-    let entries = entries(&plan, compiled, &typesetter)?;
+    let (mut entries, mut made) = entries(&plan, documents, &keys, &run)?;
     for entry in entries.iter().filter(|e| e.path.starts_with("print/")) {
         if let Some(s) = summary.iter_mut().find(|s| s.kind.key() == entry.kind) {
             s.print_pages += entry.pages.len();
         }
     }
-    let mut entries = entries;
-    job_sheet(&programme, &templates, &typesetter, timestamp, &mut entries)?;
+    job_sheet(&programme, &run, timestamp, &mut entries, &mut made)?;
     lap("print files");
     // A subset is named for what it holds, so it cannot be taken for the full set.
     let mut name = vec![programme.id.clone()];
@@ -189,13 +214,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     }
     let zip = options.out.join(format!("{}.zip", name.join(".")));
     package::write_zip(&zip, &entries, timestamp)?;
+    // After a full build the cache keeps just what this build used; a subset
+    // leaves it alone, so the next full build still finds the rest.
+    if options.only.is_empty() && options.who.is_empty() {
+        cache.prune(&made.iter().map(|m| m.key.clone()).collect());
+    }
     lap("package");
 
+    let typeset: Vec<String> = made
+        .iter()
+        .filter(|m| !m.reused)
+        .map(|m| m.path.clone())
+        .collect();
     Ok(BuildReport {
         zip,
         summary,
         print_files: plan.print.len(),
         notes: plan.notes,
+        reused: made.len() - typeset.len(),
+        typeset,
         timings,
     })
 }
@@ -203,46 +240,51 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
 /// Adds the printer's job sheet, as PDF and CSV, when there are print files.
 fn job_sheet(
     programme: &Programme,
-    templates: &Templates,
-    typesetter: &Typesetter,
+    run: &Run,
     timestamp: NaiveDateTime,
     entries: &mut Vec<Entry>,
+    made: &mut Vec<Made>,
 ) -> Result<(), Failure> {
     let jobs = job_sheet::jobs(entries, programme.documents.badges.double_sided);
     if jobs.is_empty() {
         return Ok(());
     }
     let name = "job-sheet.typ.j2";
+    let path = "print/job-sheet.pdf";
     let context = job_sheet::JobSheetContext {
         programme: crate::context::programme(programme),
         date: timestamp.date().into(),
         jobs: jobs.clone(),
     };
     let value = minijinja::Value::from(minijinja::value::Serde(&context));
-    let source = templates
+    let source = run
+        .templates
         .render(name, &value)
         .map_err(|d| Failure::Invalid(vec![d]))?;
-    let document = typesetter.compile(&source).map_err(|e| {
-        Failure::Documents(vec![format!(
-            "print job sheet: {}",
-            typst_errors(templates, name, &source, &e)
-        )])
-    })?;
-    let pdf = typesetter
-        .pdf(&document, "print/job-sheet.pdf")
+    let key = Cache::key(&[
+        run.fingerprint.as_bytes(),
+        path.as_bytes(),
+        source.as_bytes(),
+    ]);
+    let sheet = typeset_one(run, &key, path, name, &source)
         .map_err(|e| Failure::Documents(vec![format!("print job sheet: {e}")]))?;
     entries.push(Entry {
-        path: "print/job-sheet.pdf".into(),
+        path: path.into(),
         kind: "job-sheet",
-        bytes: pdf,
-        pages: page_sizes(&document),
+        content: Content::Packed(run.cache.packed(&key)),
+        sha256: sheet.record.sha256.clone(),
+        pages: sheet.record.pages.clone(),
     });
-    entries.push(Entry {
-        path: "print/job-sheet.csv".into(),
-        kind: "job-sheet",
-        bytes: job_sheet::csv(&jobs)?,
-        pages: Vec::new(),
+    made.push(Made {
+        path: path.into(),
+        key,
+        reused: sheet.reused,
     });
+    entries.push(Entry::data(
+        "print/job-sheet.csv",
+        "job-sheet",
+        job_sheet::csv(&jobs)?,
+    ));
     Ok(())
 }
 
@@ -301,16 +343,35 @@ fn render(plan: &Plan, templates: &Templates) -> Result<Vec<String>, Failure> {
     }
 }
 
-/// A typeset document and its PDF.
-struct Compiled {
-    document: PagedDocument,
-    pdf: Vec<u8>,
+/// What documents of one run share.
+struct Run<'a> {
+    typesetter: &'a Typesetter,
+    templates: &'a Templates,
+    cache: &'a Cache,
+    /// [`Typesetter::fingerprint`], part of every key.
+    fingerprint: &'a str,
 }
 
-/// Every document typeset, and each kind's wall time.
-type Typeset = (Vec<Compiled>, Vec<(Kind, f64)>);
+/// A document (or print file) ready in the cache.
+struct Done {
+    record: Record,
+    /// Taken from the cache rather than typeset.
+    reused: bool,
+}
 
-/// Typesets all documents in parallel, on a pool of our own.
+/// A file of the zip that passed through the cache, for the report and for
+/// pruning.
+struct Made {
+    path: String,
+    key: String,
+    reused: bool,
+}
+
+/// Every document made, and each kind's wall time.
+type Typeset = (Vec<Done>, Vec<(Kind, f64)>);
+
+/// Typesets all documents in parallel, on a pool of our own, reusing those the
+/// cache holds.
 ///
 /// Typst itself uses rayon inside a compilation; running whole documents on
 /// rayon's global pool as well has overflowed worker stacks at a few thousand
@@ -318,8 +379,8 @@ type Typeset = (Vec<Compiled>, Vec<(Kind, f64)>);
 fn typeset(
     plan: &Plan,
     sources: &[String],
-    typesetter: &Typesetter,
-    templates: &Templates,
+    keys: &[String],
+    run: &Run,
     progress: bool,
 ) -> Result<Typeset, Failure> {
     let bar = if progress {
@@ -330,15 +391,11 @@ fn typeset(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .thread_name(|i| format!("typeset-{i}"))
-        .stack_size(64 << 20)
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
+    let pool = pool()?;
     let done = AtomicUsize::new(0);
     // Kind by kind, so each kind's wall time can be told; documents of a kind
     // are many and alike, which keeps both cores busy within it.
-    let mut results: Vec<Result<Compiled, (String, String)>> = Vec::new();
+    let mut results: Vec<Result<Done, (String, String)>> = Vec::new();
     let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
     let mut start = 0;
     while start < plan.documents.len() {
@@ -349,23 +406,12 @@ fn typeset(
             .map_or(plan.documents.len(), |n| start + n);
         let clock = std::time::Instant::now();
         results.extend(pool.install(|| {
-            plan.documents[start..end]
-                .par_iter()
-                .zip(sources[start..end].par_iter())
-                .map(|(doc, source)| {
-                    // A panic inside Typst fails this document, not the run.
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        typeset_one(typesetter, templates, &doc.path, &doc.template, source)
-                    }))
-                    .unwrap_or_else(|panic| {
-                        let what = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Err(format!(
-                            "the typesetter failed unexpectedly ({what}); please report this"
-                        ))
+            (start..end)
+                .into_par_iter()
+                .map(|i| {
+                    let doc = &plan.documents[i];
+                    let result = guarded(|| {
+                        typeset_one(run, &keys[i], &doc.path, &doc.template, &sources[i])
                     });
                     bar.inc(1);
                     // Typst memoises across compilations; evicting old entries keeps
@@ -382,13 +428,13 @@ fn typeset(
     }
     typst::comemo::evict(0);
     bar.finish_and_clear();
-    let mut compiled = Vec::with_capacity(results.len());
+    let mut documents = Vec::with_capacity(results.len());
     // A broken template fails every document made from it the same way: report
     // each distinct error once, with the documents it affects.
     let mut errors: Vec<(Vec<String>, String)> = Vec::new();
     for result in results {
         match result {
-            Ok(c) => compiled.push(c),
+            Ok(d) => documents.push(d),
             Err((label, error)) => match errors.iter_mut().find(|(_, e)| *e == error) {
                 Some((labels, _)) => labels.push(label),
                 None => errors.push((vec![label], error)),
@@ -396,7 +442,7 @@ fn typeset(
         }
     }
     if errors.is_empty() {
-        return Ok((compiled, kind_seconds));
+        return Ok((documents, kind_seconds));
     }
     let errors = errors
         .into_iter()
@@ -412,16 +458,49 @@ fn typeset(
     Err(Failure::Documents(errors))
 }
 
+/// The typesetting threads: as many as cores, each with ample stack.
+fn pool() -> Result<rayon::ThreadPool, Failure> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("typeset-{i}"))
+        .stack_size(64 << 20)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?)
+}
+
+/// Runs `f`; a panic inside Typst fails this document, not the run.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!(
+            "the typesetter failed unexpectedly ({what}); please report this"
+        ))
+    })
+}
+
+/// One document from the cache when its key and everything it read are
+/// unchanged; else typeset, checked for missing glyphs, exported and stored.
 fn typeset_one(
-    typesetter: &Typesetter,
-    templates: &Templates,
+    run: &Run,
+    key: &str,
     path: &str,
     template: &str,
     source: &str,
-) -> Result<Compiled, String> {
-    let document = typesetter
-        .compile(source)
-        .map_err(|errors| typst_errors(templates, template, source, &errors))?;
+) -> Result<Done, String> {
+    if let Some(record) = run.cache.get(key)
+        && run.typesetter.unchanged(&record.dependencies)
+    {
+        return Ok(Done {
+            record,
+            reused: true,
+        });
+    }
+    let (document, dependencies) = run.typesetter.compile_tracked(source);
+    let document =
+        document.map_err(|errors| typst_errors(run.templates, template, source, &errors))?;
     let missing = Typesetter::missing_glyphs(&document);
     if !missing.is_empty() {
         return Err(format!(
@@ -431,8 +510,30 @@ fn typeset_one(
             if missing.len() == 1 { "it" } else { "them" }
         ));
     }
-    let pdf = typesetter.pdf(&document, path)?;
-    Ok(Compiled { document, pdf })
+    store(run, key, path, &document, dependencies)
+}
+
+/// Exports a typeset document and puts it in the cache.
+fn store(
+    run: &Run,
+    key: &str,
+    path: &str,
+    document: &PagedDocument,
+    dependencies: crate::typeset::Dependencies,
+) -> Result<Done, String> {
+    let pdf = run.typesetter.pdf(document, path)?;
+    let record = Record {
+        pages: page_sizes(document),
+        sha256: crate::typeset::sha256(&pdf),
+        dependencies,
+    };
+    run.cache
+        .put(key, &pdf, &record)
+        .map_err(|e| format!("cannot write the document cache: {e:#}"))?;
+    Ok(Done {
+        record,
+        reused: false,
+    })
 }
 
 /// Typst's errors, located in the generated source and tied to the template.
@@ -475,58 +576,125 @@ fn typst_errors(
 /// Orders the zip's files: each kind's documents, its data files, its print file.
 fn entries(
     plan: &Plan,
-    compiled: Vec<Compiled>,
-    typesetter: &Typesetter,
-) -> Result<Vec<Entry>, Failure> {
+    documents: Vec<Done>,
+    keys: &[String],
+    run: &Run,
+) -> Result<(Vec<Entry>, Vec<Made>), Failure> {
     let mut entries = Vec::new();
-    for (doc, c) in plan.documents.iter().zip(&compiled) {
+    let mut made = Vec::new();
+    for ((doc, done), key) in plan.documents.iter().zip(&documents).zip(keys) {
         entries.push(Entry {
             path: doc.path.clone(),
             kind: doc.kind.key(),
-            bytes: c.pdf.clone(),
-            pages: page_sizes(&c.document),
+            content: Content::Packed(run.cache.packed(key)),
+            sha256: done.record.sha256.clone(),
+            pages: done.record.pages.clone(),
+        });
+        made.push(Made {
+            path: doc.path.clone(),
+            key: key.clone(),
+            reused: done.reused,
         });
     }
     if !plan.register.is_empty() {
-        entries.push(Entry {
-            path: "certificates/register.csv".into(),
-            kind: Kind::Certificates.key(),
-            bytes: package::register(&plan.register)?,
-            pages: Vec::new(),
-        });
+        entries.push(Entry::data(
+            "certificates/register.csv",
+            Kind::Certificates.key(),
+            package::register(&plan.register)?,
+        ));
     }
-    for print in &plan.print {
-        // The printer's file reuses the typeset pages: nothing is typeset twice.
-        let mut pages = EcoVec::new();
-        if let Some(imposition) = &print.imposition {
-            let page = |i: usize, n: usize| compiled[i].document.pages().get(n);
-            let fronts: Vec<_> = print.members.iter().filter_map(|&i| page(i, 0)).collect();
-            let backs: Vec<_> = print.members.iter().filter_map(|&i| page(i, 1)).collect();
-            let backs = imposition.double_sided.then_some(backs.as_slice());
-            pages.extend(impose::impose(&imposition.layout, &fronts, backs));
-        }
-        for &i in print.members.iter().filter(|_| print.imposition.is_none()) {
-            let member = compiled[i].document.pages();
-            pages.extend(member.iter().cloned());
-            if print.start_odd && member.len() % 2 == 1 {
-                let last = member.last().expect("documents have pages");
-                let mut blank = last.clone();
-                blank.frame = Frame::hard(last.frame.size());
-                pages.push(blank);
-            }
-        }
-        let document = PagedDocument::new(pages, Default::default());
-        let pdf = typesetter
-            .pdf(&document, &print.path)
-            .map_err(|e| Failure::Documents(vec![format!("{}: {e}", print.path)]))?;
+    // Print files side by side: each is one export, and there are several.
+    let pool = pool()?;
+    let prints: Vec<Result<(String, Done), String>> = pool.install(|| {
+        plan.print
+            .par_iter()
+            .map(|print| {
+                // A print file is its members' PDFs, laid out: its key is theirs.
+                let mut parts: Vec<&[u8]> = vec![
+                    run.fingerprint.as_bytes(),
+                    print.path.as_bytes(),
+                    if print.start_odd { b"odd" } else { b"any" },
+                ];
+                let layout = format!("{:?}", print.imposition);
+                parts.push(layout.as_bytes());
+                for &i in &print.members {
+                    parts.push(documents[i].record.sha256.as_bytes());
+                }
+                let key = Cache::key(&parts);
+                let done = guarded(|| print_file(run, &key, print, &documents, keys))
+                    .map_err(|e| format!("{}: {e}", print.path))?;
+                Ok((key, done))
+            })
+            .collect()
+    });
+    for (print, result) in plan.print.iter().zip(prints) {
+        let (key, done) = result.map_err(|e| Failure::Documents(vec![e]))?;
         entries.push(Entry {
             path: print.path.clone(),
             kind: print.kind.key(),
-            bytes: pdf,
-            pages: page_sizes(&document),
+            content: Content::Packed(run.cache.packed(&key)),
+            sha256: done.record.sha256.clone(),
+            pages: done.record.pages.clone(),
+        });
+        made.push(Made {
+            path: print.path.clone(),
+            key,
+            reused: done.reused,
         });
     }
-    Ok(entries)
+    Ok((entries, made))
+}
+
+/// A print file from the cache, or assembled from its members' PDFs: their
+/// pages placed whole, one after another or imposed on sheets, so nothing is
+/// typeset twice and no member's frames need be held in memory.
+fn print_file(
+    run: &Run,
+    key: &str,
+    print: &plan::PrintFile,
+    documents: &[Done],
+    keys: &[String],
+) -> Result<Done, String> {
+    if let Some(record) = run.cache.get(key) {
+        return Ok(Done {
+            record,
+            reused: true,
+        });
+    }
+    let mut pdfs = Vec::with_capacity(print.members.len());
+    for &i in &print.members {
+        let pdf = run
+            .cache
+            .pdf(&keys[i])
+            .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
+        pdfs.push((
+            typst::foundations::Bytes::new(pdf),
+            documents[i].record.pages.len(),
+        ));
+    }
+    let members = run.typesetter.pdf_pages(pdfs)?;
+    let mut pages = EcoVec::new();
+    if let Some(imposition) = &print.imposition {
+        let fronts: Vec<_> = members.iter().filter_map(|m| m.first()).collect();
+        let backs: Vec<_> = members.iter().filter_map(|m| m.get(1)).collect();
+        let backs = imposition.double_sided.then_some(backs.as_slice());
+        pages.extend(impose::impose(&imposition.layout, &fronts, backs));
+    } else {
+        for member in members {
+            let odd = member.len() % 2 == 1;
+            let blank = member.last().map(|last| {
+                let mut blank = last.clone();
+                blank.frame = Frame::hard(last.frame.size());
+                blank
+            });
+            pages.extend(member);
+            if print.start_odd && odd {
+                pages.extend(blank);
+            }
+        }
+    }
+    let document = PagedDocument::new(pages, Default::default());
+    store(run, key, &print.path, &document, Default::default())
 }
 
 fn page_sizes(document: &PagedDocument) -> Vec<(f64, f64)> {

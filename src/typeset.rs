@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use sha2::{Digest, Sha256};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::layout::{Frame, FrameItem, Point, Transform};
@@ -20,7 +21,7 @@ use typst::utils::LazyHash;
 use typst::visualize::ImageKind;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontPath, FontStore};
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, Timestamp};
 
 use crate::render::BUILTIN_FONTS;
@@ -47,6 +48,9 @@ pub struct Typesetter {
     fonts: FontStore,
     root: PathBuf,
     files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    /// SHA-256 of each file and font used so far.
+    file_hashes: Mutex<HashMap<FileId, String>>,
+    font_hashes: Mutex<HashMap<usize, String>>,
     today: NaiveDate,
     timestamp: NaiveDateTime,
 }
@@ -92,6 +96,8 @@ impl Typesetter {
             fonts,
             root,
             files: Mutex::new(HashMap::new()),
+            file_hashes: Mutex::new(HashMap::new()),
+            font_hashes: Mutex::new(HashMap::new()),
             today,
             timestamp,
         })
@@ -104,12 +110,23 @@ impl Typesetter {
 
     /// Typesets one document's generated Typst source.
     pub fn compile(&self, source: &str) -> Result<PagedDocument, Vec<TypstError>> {
+        self.compile_tracked(source).0
+    }
+
+    /// Typesets one document and tells what it read beyond its source: the
+    /// files and fonts its output depends on.
+    pub fn compile_tracked(
+        &self,
+        source: &str,
+    ) -> (Result<PagedDocument, Vec<TypstError>>, Dependencies) {
         let world = DocumentWorld {
             shared: self,
             main: Source::new(*MAIN, source.to_string()),
+            read: Mutex::default(),
+            members: None,
         };
         let result = typst::compile::<PagedDocument>(&world).output;
-        result.map_err(|errors| {
+        let result = result.map_err(|errors| {
             errors
                 .iter()
                 .map(|e| TypstError {
@@ -120,7 +137,117 @@ impl Typesetter {
                         .flatten(),
                 })
                 .collect()
-        })
+        });
+        let read = world.read.into_inner().expect("dependency lock");
+        let mut dependencies = Dependencies::default();
+        for id in read.files {
+            let path = id.vpath().get_without_slash().to_string();
+            dependencies.files.push((path, self.file_hash(id)));
+        }
+        for index in read.fonts {
+            dependencies.fonts.push((index, self.font_hash(index)));
+        }
+        dependencies.files.sort();
+        dependencies.fonts.sort();
+        (result, dependencies)
+    }
+
+    /// Whether the files and fonts a document read are still what they were.
+    pub fn unchanged(&self, dependencies: &Dependencies) -> bool {
+        dependencies.files.iter().all(|(path, hash)| {
+            let Ok(vpath) = VirtualPath::new(path) else {
+                return false;
+            };
+            let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+            self.file_hash(id) == *hash
+        }) && dependencies
+            .fonts
+            .iter()
+            .all(|(index, hash)| self.font_hash(*index) == *hash)
+    }
+
+    /// What every document of this run shares and its key must include: the
+    /// fonts on offer (any document may fall back to any of them), the fixed
+    /// dates, and this build of the tool (its code, Typst, the built-in
+    /// templates and fonts).
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(env!("CARGO_PKG_VERSION"));
+        hasher.update(env!("SECRETARIAT_BUILD_FINGERPRINT"));
+        hasher.update(typst::utils::hash128(self.fonts.book()).to_le_bytes());
+        hasher.update(format!("{} {}", self.today, self.timestamp));
+        hex(&hasher.finalize())
+    }
+
+    /// The hash of a file as this run reads it (empty when it cannot be read).
+    fn file_hash(&self, id: FileId) -> String {
+        if let Some(hash) = self.file_hashes.lock().expect("file hash lock").get(&id) {
+            return hash.clone();
+        }
+        let hash = self.read(id).map(|b| sha256(&b)).unwrap_or_default();
+        self.file_hashes
+            .lock()
+            .expect("file hash lock")
+            .insert(id, hash.clone());
+        hash
+    }
+
+    fn font_hash(&self, index: usize) -> String {
+        if let Some(hash) = self.font_hashes.lock().expect("font hash lock").get(&index) {
+            return hash.clone();
+        }
+        let hash = match self.fonts.font(index) {
+            Some(font) => format!("{}:{}", sha256(font.data()), font.index()),
+            None => String::new(),
+        };
+        self.font_hashes
+            .lock()
+            .expect("font hash lock")
+            .insert(index, hash.clone());
+        hash
+    }
+
+    /// The pages of finished PDFs, each drawn whole on a page of its own size,
+    /// member by member, so print files are assembled from documents without
+    /// typesetting them again.
+    ///
+    /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
+    /// print file, so file ids are reused rather than interned anew.
+    pub fn pdf_pages(&self, members: Vec<(Bytes, usize)>) -> Result<Vec<Vec<Page>>, String> {
+        let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
+        let mut files = HashMap::new();
+        for (i, (pdf, pages)) in members.iter().enumerate() {
+            let path = format!("/member-{i}.pdf");
+            let id = RootedPath::new(
+                VirtualRoot::Project,
+                VirtualPath::new(&path).expect("a valid virtual path"),
+            )
+            .intern();
+            files.insert(id, pdf.clone());
+            for page in 1..=*pages {
+                if i + page > 1 {
+                    source.push_str("#pagebreak()\n");
+                }
+                source.push_str(&format!("#image(\"{path}\", page: {page})\n"));
+            }
+        }
+        let world = DocumentWorld {
+            shared: self,
+            main: Source::new(*MAIN, source),
+            read: Mutex::default(),
+            members: Some(files),
+        };
+        let document = typst::compile::<PagedDocument>(&world)
+            .output
+            .map_err(|errors| {
+                let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+                format!("cannot place the typeset PDFs: {}", messages.join("; "))
+            })?;
+        let mut pages = document.pages().iter().cloned();
+        Ok(members
+            .iter()
+            .map(|(_, n)| pages.by_ref().take(*n).collect())
+            .collect())
     }
 
     /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
@@ -335,6 +462,33 @@ pub fn drawn_text(document: &PagedDocument) -> String {
 struct DocumentWorld<'a> {
     shared: &'a Typesetter,
     main: Source,
+    /// What the document read, for the cache.
+    read: Mutex<Read>,
+    /// When assembling a print file: its members' PDFs, the only files served.
+    members: Option<HashMap<FileId, Bytes>>,
+}
+
+#[derive(Default)]
+struct Read {
+    files: std::collections::HashSet<FileId>,
+    fonts: std::collections::HashSet<usize>,
+}
+
+/// What a document read beyond its source, each with a hash of its content
+/// then: files by path in the programme folder, fonts by index in the book.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Dependencies {
+    pub files: Vec<(String, String)>,
+    pub fonts: Vec<(usize, String)>,
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl World for DocumentWorld<'_> {
@@ -354,6 +508,7 @@ impl World for DocumentWorld<'_> {
         if id == self.main.id() {
             return Ok(self.main.clone());
         }
+        self.read.lock().expect("dependency lock").files.insert(id);
         let bytes = self.shared.read(id)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
         Ok(Source::new(id, text.to_string()))
@@ -363,10 +518,19 @@ impl World for DocumentWorld<'_> {
         if id == self.main.id() {
             return Ok(Bytes::from_string(self.main.clone()));
         }
+        if let Some(members) = &self.members {
+            return members.get(&id).cloned().ok_or(FileError::AccessDenied);
+        }
+        self.read.lock().expect("dependency lock").files.insert(id);
         self.shared.read(id)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
+        self.read
+            .lock()
+            .expect("dependency lock")
+            .fonts
+            .insert(index);
         self.shared.fonts.font(index)
     }
 

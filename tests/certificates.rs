@@ -151,11 +151,20 @@ fn hostile_names_print_literally() {
 fn build_writes_nothing_else_into_the_output_folder() {
     let out = tempfile::tempdir().unwrap();
     build(&reference().join("programme.yaml"), out.path());
-    let entries: Vec<_> = std::fs::read_dir(out.path())
+    let mut entries: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(entries, vec!["kccp-2018-atip.zip"]);
+    entries.sort();
+    assert_eq!(entries, vec![".cache", "kccp-2018-atip.zip"]);
+    // The cache holds whole entries only: no temporary file is left behind.
+    for entry in std::fs::read_dir(out.path().join(".cache")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            name.ends_with(".zip") || name.ends_with(".json") || name == "CACHEDIR.TAG",
+            "{name}"
+        );
+    }
 }
 
 /// The generated Typst of one certificate, reviewed like code when it changes.

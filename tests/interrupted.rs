@@ -8,12 +8,21 @@ use std::time::Duration;
 
 use common::reference;
 
+/// What the output folder holds besides the document cache, which must hold no
+/// temporary file either.
 fn out_entries(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name != ".cache")
         .collect();
     names.sort();
+    if let Ok(cache) = std::fs::read_dir(dir.join(".cache")) {
+        for entry in cache {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(!name.ends_with(".partial"), "left in the cache: {name}");
+        }
+    }
     names
 }
 
