@@ -33,8 +33,9 @@ check: bin
 bin:
 	$(CARGO) test --release --no-run
 
-# Synthetic programmes of 100 and 1,000 participants (BENCH_SIZES=100,1000,10000
-# to add the large one), built with the release binary; prints the table in the README.
+# The reference programme and synthetic ones of 100, 1,000 and 10,000 participants
+# (BENCH_SIZES=100,1000 for a quicker run), each built from scratch and rebuilt
+# after one name changes, with the release binary; prints the table in the README.
 bench: bin
 	$(CARGO) bench --bench build
 

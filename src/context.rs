@@ -209,6 +209,10 @@ pub struct CertificateView {
     /// `<reference>-C-<NNN>`
     pub number: String,
     pub issued_on: Date,
+    /// The verification code, `XXXXX-XXXXX` (see `secretariat verify`).
+    pub code: String,
+    /// A QR code of the verification code, as SVG source.
+    pub code_qr: String,
 }
 
 /// The whole context of one certificate.
@@ -326,9 +330,23 @@ pub struct OverviewContext {
 pub struct SignInContext {
     pub programme: ProgrammeView,
     pub day: DayView,
-    /// In the order of `participants`.
+    /// In the order of `participants`: this part's share.
     pub participants: Vec<ParticipantView>,
+    /// On the last part only.
     pub staff: Vec<PersonView>,
+    /// When the list is split over several documents: which this is.
+    pub part: Option<Part>,
+}
+
+/// One of the documents a long list is split into.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    /// 1-based.
+    pub number: usize,
+    pub of: usize,
+    /// The participant numbers it runs from and to.
+    pub first: usize,
+    pub last: usize,
 }
 
 /// The participants of one country, in the order of `participants`.
@@ -342,9 +360,13 @@ pub struct CountryGroup {
 #[derive(Debug, Clone, Serialize)]
 pub struct ParticipantListContext {
     pub programme: ProgrammeView,
-    /// Grouped by country, in order of first appearance.
+    /// This part's participants, grouped by country in order of first
+    /// appearance (a country split between parts heads both).
     pub countries: Vec<CountryGroup>,
+    /// On the last part only.
     pub staff: Vec<PersonView>,
+    /// When the list is split over several documents: which this is.
+    pub part: Option<Part>,
 }
 
 pub fn day(p: &Programme, index: usize) -> DayView {

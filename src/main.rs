@@ -50,6 +50,27 @@ enum Command {
         #[arg(long)]
         no_cache: bool,
     },
+    /// Build, then render every page into <OUT>/<zip name>-proof.pdf, a contact
+    /// sheet of labelled thumbnails, to review the set before printing
+    Proof {
+        /// The programme file [default: programme.yaml here, else data/programme.yaml]
+        programme: Option<PathBuf>,
+        /// Where the zip and the proof go
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Proof only this kind of document; repeatable
+        #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+        only: Vec<Kind>,
+        /// Proof only the documents for this id; repeatable
+        #[arg(long, value_name = "ID")]
+        who: Vec<String>,
+        /// Also write each page as a PNG (144 dpi) under DIR, named after its document
+        #[arg(long, value_name = "DIR")]
+        png: Option<PathBuf>,
+        /// Also use fonts installed on this machine
+        #[arg(long)]
+        system_fonts: bool,
+    },
     /// Create a new programme folder with a small example, ready to build
     Init {
         /// The folder to create (existing files in it are kept)
@@ -59,6 +80,14 @@ enum Command {
     /// next to its programme file, is looked in first, then the built-in ones
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Tell whether a certificate verification code belongs to a certificate of
+    /// the programme, and whose it is
+    Verify {
+        /// The code printed on the certificate, e.g. 7K2QF-M9XAT (case, spaces and dashes do not matter)
+        code: String,
+        /// The programme file [default: programme.yaml here, else data/programme.yaml]
+        programme: Option<PathBuf>,
+    },
     /// Check the programme file and report every problem; writes nothing
     Check {
         /// The programme file [default: programme.yaml here, else data/programme.yaml]
@@ -94,7 +123,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let building = matches!(cli.command, Command::Build { .. });
+    let building = matches!(cli.command, Command::Build { .. } | Command::Proof { .. });
     // Ctrl-C: remove a half-written zip, leaving the previous one as it was.
     let _ = ctrlc::set_handler(|| {
         secretariat::package::interrupted();
@@ -153,6 +182,35 @@ fn main() -> ExitCode {
                 eprintln!("wrote {}", report.zip.display());
             })
         }
+        Command::Proof {
+            programme,
+            out,
+            only,
+            who,
+            png,
+            system_fonts,
+        } => secretariat::proof::proof(
+            &BuildOptions {
+                progress: std::io::stderr().is_terminal(),
+                programme: programme_file(programme),
+                out,
+                fonts: FontOptions { system_fonts },
+                only,
+                who,
+                cache: true,
+            },
+            png.as_deref(),
+        )
+        .map(|report| {
+            if !report.pngs.is_empty() {
+                eprintln!("wrote {} page images", report.pngs.len());
+            }
+            eprintln!(
+                "wrote {} ({} pages in thumbnails)",
+                report.sheet.display(),
+                report.pages
+            );
+        }),
         Command::Init { dir } => match secretariat::init::init(&dir) {
             Ok((written, kept)) => {
                 for path in &written {
@@ -202,6 +260,26 @@ fn main() -> ExitCode {
                     "cannot export templates to {}: {err}",
                     dir.display()
                 ))),
+            }
+        }
+        Command::Verify { code, programme } => {
+            let programme = programme_file(programme);
+            match pipeline::verify(&programme, &code) {
+                Ok(Some((title, row))) => {
+                    println!(
+                        "valid: certificate {} issued to {} ({}, {}) for {title}",
+                        row.number, row.name, row.participant, row.country
+                    );
+                    Ok(())
+                }
+                Ok(None) => {
+                    println!(
+                        "not valid: no certificate of {} has the code {code}",
+                        programme.display()
+                    );
+                    return ExitCode::from(1);
+                }
+                Err(failure) => Err(failure),
             }
         }
         Command::Check {

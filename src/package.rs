@@ -194,6 +194,7 @@ pub fn register(rows: &[RegisterRow]) -> anyhow::Result<Vec<u8>> {
         "days_attended",
         "eligible",
         "reason",
+        "verification_code",
     ])?;
     for row in rows {
         csv.write_record([
@@ -204,6 +205,7 @@ pub fn register(rows: &[RegisterRow]) -> anyhow::Result<Vec<u8>> {
             &row.days_attended.to_string(),
             if row.eligible { "yes" } else { "no" },
             &row.reason,
+            &row.code,
         ])?;
     }
     Ok(csv.into_inner()?)

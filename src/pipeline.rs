@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDateTime};
-use rayon::prelude::*;
 use typst::ecow::EcoVec;
 use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
@@ -48,6 +47,9 @@ pub struct BuildReport {
     pub typeset: Vec<String>,
     /// Files of the zip taken unchanged from the cache.
     pub reused: usize,
+    /// Each document (not print file) of the zip: its path, where its packed
+    /// PDF lies in the cache (see [`package::unpack`]), its page count.
+    pub documents: Vec<(String, PathBuf, usize)>,
     /// Wall time of each stage, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -128,6 +130,24 @@ pub fn typesetter(programme: &Programme, fonts: &FontOptions) -> Result<Typesett
     )?)
 }
 
+/// `secretariat verify`: the certificate with verification code `code`, if any,
+/// with the programme's title. Codes are made afresh from the programme file, as
+/// a build makes them, so a certificate is valid exactly when the current
+/// programme would issue it.
+pub fn verify(path: &Path, code: &str) -> Result<Option<(String, plan::RegisterRow)>, Failure> {
+    let programme = check(path)?;
+    let Some(code) = crate::verify::normalise(code) else {
+        return Ok(None);
+    };
+    let templates = Templates::new(&programme.folder);
+    let plan = plan::plan(&programme, &templates).map_err(Failure::Invalid)?;
+    Ok(plan
+        .register
+        .into_iter()
+        .find(|row| row.eligible && row.code == code)
+        .map(|row| (programme.title.clone(), row)))
+}
+
 /// `secretariat check`: every problem `build` would find before typesetting.
 pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure> {
     check_with_fonts(path, fonts).map(|(programme, ..)| programme)
@@ -145,31 +165,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         check_with_fonts(&options.programme, &options.fonts)?;
     unknown_ids(&programme, &options.who)?;
     plan::select(&mut plan, &options.only, &options.who);
+    plan::volumes(&mut plan);
     lap("load, validate, plan");
-    let sources = render(&plan, &templates)?;
+    let fingerprint = typesetter.fingerprint();
+    let keys = keys(&plan, &templates, &fingerprint)?;
     lap("render");
     let timestamp = timestamp(&programme)?;
     let cache = Cache::new(&options.out, options.cache, package::options(timestamp)?);
-    let fingerprint = typesetter.fingerprint();
-    let keys: Vec<String> = plan
-        .documents
-        .iter()
-        .zip(&sources)
-        .map(|(doc, source)| {
-            Cache::key(&[
-                fingerprint.as_bytes(),
-                doc.path.as_bytes(),
-                source.as_bytes(),
-            ])
-        })
-        .collect();
     let run = Run {
         typesetter: &typesetter,
         templates: &templates,
         cache: &cache,
         fingerprint: &fingerprint,
     };
-    let (documents, kind_seconds) = typeset(&plan, &sources, &keys, &run, options.progress)?;
+    let (documents, kind_seconds) = typeset(&plan, &keys, &run, options.progress)?;
     lap("typeset");
     let mut summary: Vec<KindSummary> = Vec::new();
     for (doc, made) in plan.documents.iter().zip(&documents) {
@@ -189,6 +198,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         entry.documents += 1;
         entry.pages += made.record.pages.len();
     }
+    let listed: Vec<(String, PathBuf, usize)> = plan
+        .documents
+        .iter()
+        .zip(&documents)
+        .zip(&keys)
+        .map(|((doc, done), key)| (doc.path.clone(), cache.packed(key), done.record.pages.len()))
+        .collect();
     let (mut entries, mut made) = entries(&plan, documents, &keys, &run)?;
     for entry in entries.iter().filter(|e| e.path.starts_with("print/")) {
         if let Some(s) = summary.iter_mut().find(|s| s.kind.key() == entry.kind) {
@@ -233,6 +249,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         notes: plan.notes,
         reused: made.len() - typeset.len(),
         typeset,
+        documents: listed,
         timings,
     })
 }
@@ -318,15 +335,31 @@ fn unknown_ids(programme: &Programme, who: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// Renders every document's template; all template errors are reported together.
-fn render(plan: &Plan, templates: &Templates) -> Result<Vec<String>, Failure> {
-    let mut sources = Vec::with_capacity(plan.documents.len());
+/// Renders every document's template to learn its cache key; all template
+/// errors are reported together, before anything is typeset. Sources are not
+/// kept: a programme of ten thousand participants renders hundreds of
+/// megabytes of them, and a document to be typeset renders again (cheaply) in
+/// its worker.
+fn keys(plan: &Plan, templates: &Templates, fingerprint: &str) -> Result<Vec<String>, Failure> {
+    let rendered = parallel(plan.documents.len(), |i| {
+        let doc = &plan.documents[i];
+        templates
+            .render(&doc.template, &doc.context)
+            .map(|source| {
+                Cache::key(&[
+                    fingerprint.as_bytes(),
+                    doc.path.as_bytes(),
+                    source.as_bytes(),
+                ])
+            })
+            .map_err(|diag| diag.entry(doc.label.clone()))
+    })?;
+    let mut keys = Vec::with_capacity(rendered.len());
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for doc in &plan.documents {
-        match templates.render(&doc.template, &doc.context) {
-            Ok(source) => sources.push(source),
+    for result in rendered {
+        match result {
+            Ok(key) => keys.push(key),
             Err(diag) => {
-                let diag = diag.entry(doc.label.clone());
                 // One broken template fails every document; say it once.
                 if !diags.iter().any(|d| {
                     d.file == diag.file && d.line == diag.line && d.message == diag.message
@@ -337,7 +370,7 @@ fn render(plan: &Plan, templates: &Templates) -> Result<Vec<String>, Failure> {
         }
     }
     if diags.is_empty() {
-        Ok(sources)
+        Ok(keys)
     } else {
         Err(Failure::Invalid(diags))
     }
@@ -370,19 +403,9 @@ struct Made {
 /// Every document made, and each kind's wall time.
 type Typeset = (Vec<Done>, Vec<(Kind, f64)>);
 
-/// Typesets all documents in parallel, on a pool of our own, reusing those the
+/// Typesets all documents in parallel (see [`parallel`]), reusing those the
 /// cache holds.
-///
-/// Typst itself uses rayon inside a compilation; running whole documents on
-/// rayon's global pool as well has overflowed worker stacks at a few thousand
-/// documents, so documents get dedicated workers with ample stack.
-fn typeset(
-    plan: &Plan,
-    sources: &[String],
-    keys: &[String],
-    run: &Run,
-    progress: bool,
-) -> Result<Typeset, Failure> {
+fn typeset(plan: &Plan, keys: &[String], run: &Run, progress: bool) -> Result<Typeset, Failure> {
     let bar = if progress {
         indicatif::ProgressBar::new(plan.documents.len() as u64).with_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {msg}")
@@ -391,7 +414,6 @@ fn typeset(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let pool = pool()?;
     let done = AtomicUsize::new(0);
     // Kind by kind, so each kind's wall time can be told; documents of a kind
     // are many and alike, which keeps both cores busy within it.
@@ -405,24 +427,34 @@ fn typeset(
             .position(|d| d.kind != kind)
             .map_or(plan.documents.len(), |n| start + n);
         let clock = std::time::Instant::now();
-        results.extend(pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|i| {
-                    let doc = &plan.documents[i];
-                    let result = guarded(|| {
-                        typeset_one(run, &keys[i], &doc.path, &doc.template, &sources[i])
-                    });
-                    bar.inc(1);
-                    // Typst memoises across compilations; evicting old entries keeps
-                    // memory flat however many documents a programme has.
-                    if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
-                        typst::comemo::evict(16);
-                    }
-                    result.map_err(|e| (doc.label.clone(), e))
-                })
-                .collect::<Vec<_>>()
-        }));
+        results.extend(parallel(end - start, |n| {
+            let i = start + n;
+            let doc = &plan.documents[i];
+            let result = guarded(|| {
+                if let Some(done) = reuse(run, &keys[i]) {
+                    return Ok(done);
+                }
+                let source = run
+                    .templates
+                    .render(&doc.template, &doc.context)
+                    .map_err(|d| d.message)?;
+                typeset_one(run, &keys[i], &doc.path, &doc.template, &source)
+            });
+            bar.inc(1);
+            // Typst memoises across compilations; evicting what has not
+            // been used lately keeps memory flat however many documents a
+            // programme has. Measured in pages, since a long sheet
+            // memoises as much as dozens of letters.
+            let pages = match &result {
+                Ok(d) if !d.reused => d.record.pages.len(),
+                _ => 0,
+            };
+            let before = done.fetch_add(pages, Ordering::Relaxed);
+            if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
+                typst::comemo::evict(2);
+            }
+            result.map_err(|e| (doc.label.clone(), e))
+        })?);
         kind_seconds.push((kind, clock.elapsed().as_secs_f64()));
         start = end;
     }
@@ -458,13 +490,58 @@ fn typeset(
     Err(Failure::Documents(errors))
 }
 
-/// The typesetting threads: as many as cores, each with ample stack.
-fn pool() -> Result<rayon::ThreadPool, Failure> {
-    Ok(rayon::ThreadPoolBuilder::new()
-        .thread_name(|i| format!("typeset-{i}"))
-        .stack_size(64 << 20)
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?)
+/// Pages typeset between evictions of Typst's memoisation cache.
+const EVICT_EVERY_PAGES: usize = 32;
+
+/// `f(0)`, …, `f(n - 1)` on one thread per core, results in order.
+///
+/// Dedicated threads, not a rayon pool: Typst uses rayon inside a compilation,
+/// and a rayon worker waiting there steals the next whole document and
+/// compiles it on top of the first, on the same stack. Documents then pile up
+/// unfinished (memory grew with every document, and stacks overflowed at a
+/// few thousand). A plain thread waiting on Typst's inner work steals nothing,
+/// so each worker holds one document at a time.
+fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Result<Vec<T>, Failure> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(n.max(1));
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<T>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| -> Result<(), Failure> {
+        let mut handles = Vec::new();
+        for w in 0..workers {
+            let handle = std::thread::Builder::new()
+                .name(format!("typeset-{w}"))
+                .stack_size(16 << 20)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        let result = f(i);
+                        *results[i].lock().expect("result lock") = Some(result);
+                    }
+                })
+                .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
+            handles.push(handle);
+        }
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .expect("result lock")
+                .expect("every index ran")
+        })
+        .collect())
 }
 
 /// Runs `f`; a panic inside Typst fails this document, not the run.
@@ -481,8 +558,20 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// One document from the cache when its key and everything it read are
-/// unchanged; else typeset, checked for missing glyphs, exported and stored.
+/// A document from the cache, when its key and everything it read are
+/// unchanged.
+fn reuse(run: &Run, key: &str) -> Option<Done> {
+    let record = run.cache.get(key)?;
+    run.typesetter
+        .unchanged(&record.dependencies)
+        .then_some(Done {
+            record,
+            reused: true,
+        })
+}
+
+/// One document from the cache (see [`reuse`]), else typeset, checked for
+/// missing glyphs, exported and stored.
 fn typeset_one(
     run: &Run,
     key: &str,
@@ -490,13 +579,8 @@ fn typeset_one(
     template: &str,
     source: &str,
 ) -> Result<Done, String> {
-    if let Some(record) = run.cache.get(key)
-        && run.typesetter.unchanged(&record.dependencies)
-    {
-        return Ok(Done {
-            record,
-            reused: true,
-        });
+    if let Some(done) = reuse(run, key) {
+        return Ok(done);
     }
     let (document, dependencies) = run.typesetter.compile_tracked(source);
     let document =
@@ -604,29 +688,24 @@ fn entries(
         ));
     }
     // Print files side by side: each is one export, and there are several.
-    let pool = pool()?;
-    let prints: Vec<Result<(String, Done), String>> = pool.install(|| {
-        plan.print
-            .par_iter()
-            .map(|print| {
-                // A print file is its members' PDFs, laid out: its key is theirs.
-                let mut parts: Vec<&[u8]> = vec![
-                    run.fingerprint.as_bytes(),
-                    print.path.as_bytes(),
-                    if print.start_odd { b"odd" } else { b"any" },
-                ];
-                let layout = format!("{:?}", print.imposition);
-                parts.push(layout.as_bytes());
-                for &i in &print.members {
-                    parts.push(documents[i].record.sha256.as_bytes());
-                }
-                let key = Cache::key(&parts);
-                let done = guarded(|| print_file(run, &key, print, &documents, keys))
-                    .map_err(|e| format!("{}: {e}", print.path))?;
-                Ok((key, done))
-            })
-            .collect()
-    });
+    let prints: Vec<Result<(String, Done), String>> = parallel(plan.print.len(), |p| {
+        let print = &plan.print[p];
+        // A print file is its members' PDFs, laid out: its key is theirs.
+        let mut parts: Vec<&[u8]> = vec![
+            run.fingerprint.as_bytes(),
+            print.path.as_bytes(),
+            if print.start_odd { b"odd" } else { b"any" },
+        ];
+        let layout = format!("{:?}", print.imposition);
+        parts.push(layout.as_bytes());
+        for &i in &print.members {
+            parts.push(documents[i].record.sha256.as_bytes());
+        }
+        let key = Cache::key(&parts);
+        let done = guarded(|| print_file(run, &key, print, &documents, keys))
+            .map_err(|e| format!("{}: {e}", print.path))?;
+        Ok((key, done))
+    })?;
     for (print, result) in plan.print.iter().zip(prints) {
         let (key, done) = result.map_err(|e| Failure::Documents(vec![e]))?;
         entries.push(Entry {

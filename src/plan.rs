@@ -42,6 +42,7 @@ impl Document {
 }
 
 /// A file for the printer gathering documents of one kind, in order.
+#[derive(Debug, Clone)]
 pub struct PrintFile {
     pub kind: Kind,
     pub path: String,
@@ -71,6 +72,8 @@ pub struct RegisterRow {
     pub days_attended: usize,
     pub eligible: bool,
     pub reason: String,
+    /// The certificate's verification code; empty without a certificate.
+    pub code: String,
 }
 
 #[derive(Default)]
@@ -494,6 +497,36 @@ fn add(
 }
 
 /// A print file of documents one after another.
+/// Documents per print file at most: a larger set is split into volumes
+/// (`print/invitations.1.pdf`, `.2`, …), each a manageable file for the printer,
+/// and each assembled within bounded memory.
+pub const VOLUME: usize = 500;
+
+/// Splits print files of more than [`VOLUME`] members into volumes; badge
+/// volumes hold whole sheets.
+pub fn volumes(plan: &mut Plan) {
+    let mut split = Vec::with_capacity(plan.print.len());
+    for print in plan.print.drain(..) {
+        let size = match &print.imposition {
+            Some(i) => (VOLUME / i.layout.per_sheet()).max(1) * i.layout.per_sheet(),
+            None => VOLUME,
+        };
+        if print.members.len() <= size {
+            split.push(print);
+            continue;
+        }
+        let stem = print.path.trim_end_matches(".pdf").to_string();
+        for (n, members) in print.members.chunks(size).enumerate() {
+            split.push(PrintFile {
+                path: format!("{stem}.{}.pdf", n + 1),
+                members: members.to_vec(),
+                ..print.clone()
+            });
+        }
+    }
+    plan.print = split;
+}
+
 fn print_file(plan: &mut Plan, kind: Kind, path: &str, members: Vec<usize>) {
     plan.print.push(PrintFile {
         kind,
@@ -572,6 +605,39 @@ fn schedules(
 }
 
 /// An attendance sheet per programme day.
+/// Participants per sign-in sheet: a very large programme signs in at several
+/// desks, each with its own sheet of about thirty pages, rather than at one
+/// sheet of hundreds. It also keeps each document, and so memory, bounded.
+pub const SIGN_IN_PART: usize = 500;
+
+/// Participants per part of the participant list, for the same reasons.
+pub const LIST_PART: usize = 1000;
+
+/// Splits `n` participants into parts of at most `size`: (part, index range).
+fn parts(n: usize, size: usize) -> Vec<(Option<context::Part>, std::ops::Range<usize>)> {
+    let count = n.div_ceil(size).max(1);
+    (0..count)
+        .map(|i| {
+            let range = i * size..((i + 1) * size).min(n);
+            let part = (count > 1).then(|| context::Part {
+                number: i + 1,
+                of: count,
+                first: range.start + 1,
+                last: range.end,
+            });
+            (part, range)
+        })
+        .collect()
+}
+
+/// `dir/stem.pdf`, or `dir/stem.N.pdf` for part N of several.
+fn part_path(dir: &str, stem: &str, part: &Option<context::Part>) -> String {
+    match part {
+        Some(part) => format!("{dir}/{stem}.{}.pdf", part.number),
+        None => format!("{dir}/{stem}.pdf"),
+    }
+}
+
 fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
     let view = context::programme(programme);
     let participants: Vec<_> = programme
@@ -586,63 +652,91 @@ fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
         .collect();
     let mut members = Vec::new();
     for (i, d) in programme.days.iter().enumerate() {
-        let context = SignInContext {
-            programme: view.clone(),
-            day: context::day(programme, i),
-            participants: participants.clone(),
-            staff: staff.clone(),
-        };
-        members.push(add(
-            plan,
-            Kind::SignIn,
-            format!("sign-in/{}.pdf", d.date),
-            format!("sign-in sheet for {} (day {})", d.date, i + 1),
-            template,
-            Value::from(Serde(&context)),
-        ));
+        let parts = parts(participants.len(), SIGN_IN_PART);
+        let count = parts.len();
+        for (n, (part, range)) in parts.into_iter().enumerate() {
+            let label = match &part {
+                Some(p) => format!(
+                    "sign-in sheet for {} (day {}), part {} of {}",
+                    d.date,
+                    i + 1,
+                    p.number,
+                    p.of
+                ),
+                None => format!("sign-in sheet for {} (day {})", d.date, i + 1),
+            };
+            let context = SignInContext {
+                programme: view.clone(),
+                day: context::day(programme, i),
+                participants: participants[range].to_vec(),
+                staff: if n + 1 == count {
+                    staff.clone()
+                } else {
+                    Vec::new()
+                },
+                part: part.clone(),
+            };
+            members.push(add(
+                plan,
+                Kind::SignIn,
+                part_path("sign-in", &d.date.to_string(), &part),
+                label,
+                template,
+                Value::from(Serde(&context)),
+            ));
+        }
     }
     print_file(plan, Kind::SignIn, "print/sign-in.pdf", members);
 }
 
 /// The welcome pack's participant list.
 fn participant_list(programme: &Programme, template: &str, plan: &mut Plan) {
-    let mut countries: Vec<CountryGroup> = Vec::new();
-    for p in &programme.participants {
-        let view = context::participant(p);
-        match countries
-            .iter_mut()
-            .find(|g| g.country.code == p.country.code)
-        {
-            Some(group) => group.participants.push(view),
-            None => countries.push(CountryGroup {
-                country: view.country.clone(),
-                participants: vec![view],
-            }),
+    let parts = parts(programme.participants.len(), LIST_PART);
+    let count = parts.len();
+    let mut members = Vec::new();
+    for (n, (part, range)) in parts.into_iter().enumerate() {
+        let mut countries: Vec<CountryGroup> = Vec::new();
+        for p in &programme.participants[range] {
+            let view = context::participant(p);
+            match countries
+                .iter_mut()
+                .find(|g| g.country.code == p.country.code)
+            {
+                Some(group) => group.participants.push(view),
+                None => countries.push(CountryGroup {
+                    country: view.country.clone(),
+                    participants: vec![view],
+                }),
+            }
         }
+        let context = ParticipantListContext {
+            programme: context::programme(programme),
+            countries,
+            staff: if n + 1 == count {
+                programme
+                    .staff
+                    .iter()
+                    .map(|s| context::person_staff(programme, s))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            part: part.clone(),
+        };
+        let label = match &part {
+            Some(p) => format!("participant list, part {} of {}", p.number, p.of),
+            None => "participant list".into(),
+        };
+        members.push(add(
+            plan,
+            Kind::Participants,
+            part_path("participants", "list", &part),
+            label,
+            template,
+            Value::from(Serde(&context)),
+        ));
     }
-    let context = ParticipantListContext {
-        programme: context::programme(programme),
-        countries,
-        staff: programme
-            .staff
-            .iter()
-            .map(|s| context::person_staff(programme, s))
-            .collect(),
-    };
-    let member = add(
-        plan,
-        Kind::Participants,
-        "participants/list.pdf".into(),
-        "participant list".into(),
-        template,
-        Value::from(Serde(&context)),
-    );
-    print_file(
-        plan,
-        Kind::Participants,
-        "print/participants.pdf",
-        vec![member],
-    );
+    print_file(plan, Kind::Participants, "print/participants.pdf", members);
 }
 
 /// Whether a participant earned a certificate, and the reason either way.
@@ -679,6 +773,13 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
     for p in &programme.participants {
         let number = context::number(&programme.reference, 'C', p.number);
         let (eligible, reason) = attendance(programme, p);
+        let code = crate::verify::code(
+            settings.secret.as_deref(),
+            &programme.id,
+            &number,
+            &p.id,
+            &p.name,
+        );
         plan.register.push(RegisterRow {
             number: number.clone(),
             participant: p.id.clone(),
@@ -687,6 +788,11 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
             days_attended: p.days_attended,
             eligible,
             reason: reason.clone(),
+            code: if eligible {
+                code.clone()
+            } else {
+                String::new()
+            },
         });
         if !eligible {
             plan.notes.push(format!(
@@ -701,6 +807,8 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
             certificate: CertificateView {
                 number,
                 issued_on: issued_on.into(),
+                code_qr: context::qr_svg(&code),
+                code,
             },
             signatories: signatories.clone(),
         };

@@ -270,6 +270,8 @@ pub struct CertificateSettings {
     /// Share of programme days a participant must attend, 0..=1.
     pub min_attendance: f64,
     pub issued_on: Option<NaiveDate>,
+    /// The key verification codes are made with (from `secret_env`), if any.
+    pub secret: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]

@@ -215,6 +215,8 @@ pub struct Certificates {
     /// Share of programme days attended, 0..=1.
     pub min_attendance: Option<f64>,
     pub issued_on: Option<NaiveDate>,
+    /// The environment variable holding the key for verification codes.
+    pub secret_env: Option<String>,
 }
 
 /// Kinds with no settings beyond the common two.

@@ -212,42 +212,60 @@ impl Typesetter {
     /// typesetting them again.
     ///
     /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
-    /// print file, so file ids are reused rather than interned anew.
+    /// print file, so file ids are reused rather than interned anew (Typst
+    /// holds at most 65,535 per process).
     pub fn pdf_pages(&self, members: Vec<(Bytes, usize)>) -> Result<Vec<Vec<Page>>, String> {
         let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
         let mut files = HashMap::new();
         for (i, (pdf, pages)) in members.iter().enumerate() {
             let path = format!("/member-{i}.pdf");
-            let id = RootedPath::new(
-                VirtualRoot::Project,
-                VirtualPath::new(&path).expect("a valid virtual path"),
-            )
-            .intern();
-            files.insert(id, pdf.clone());
             for page in 1..=*pages {
                 if i + page > 1 {
                     source.push_str("#pagebreak()\n");
                 }
                 source.push_str(&format!("#image(\"{path}\", page: {page})\n"));
             }
+            files.insert(path, pdf.clone());
         }
-        let world = DocumentWorld {
-            shared: self,
-            main: Source::new(*MAIN, source),
-            read: Mutex::default(),
-            members: Some(files),
-        };
-        let document = typst::compile::<PagedDocument>(&world)
-            .output
-            .map_err(|errors| {
-                let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-                format!("cannot place the typeset PDFs: {}", messages.join("; "))
-            })?;
+        let document = self
+            .compile_with_files(&source, files)
+            .map_err(|e| format!("cannot place the typeset PDFs: {e}"))?;
         let mut pages = document.pages().iter().cloned();
         Ok(members
             .iter()
             .map(|(_, n)| pages.by_ref().take(*n).collect())
             .collect())
+    }
+
+    /// Typesets a source of our own (not a template's) that reads only the
+    /// given in-memory files, e.g. finished PDFs or page images, by path.
+    pub fn compile_with_files(
+        &self,
+        source: &str,
+        files: HashMap<String, Bytes>,
+    ) -> Result<PagedDocument, String> {
+        let files = files
+            .into_iter()
+            .map(|(path, bytes)| {
+                let vpath = VirtualPath::new(&path).map_err(|_| format!("bad path {path}"))?;
+                Ok((RootedPath::new(VirtualRoot::Project, vpath).intern(), bytes))
+            })
+            .collect::<Result<HashMap<_, _>, String>>()?;
+        let world = DocumentWorld {
+            shared: self,
+            main: Source::new(*MAIN, source.to_string()),
+            read: Mutex::default(),
+            members: Some(files),
+        };
+        typst::compile::<PagedDocument>(&world)
+            .output
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e.message.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
     }
 
     /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
@@ -464,7 +482,7 @@ struct DocumentWorld<'a> {
     main: Source,
     /// What the document read, for the cache.
     read: Mutex<Read>,
-    /// When assembling a print file: its members' PDFs, the only files served.
+    /// For sources of our own (print files, proofs): the only files served.
     members: Option<HashMap<FileId, Bytes>>,
 }
 

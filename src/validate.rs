@@ -651,6 +651,7 @@ impl Validator<'_> {
             signed_by: Vec::new(),
             min_attendance: 1.0,
             issued_on: None,
+            secret: None,
         };
         let cert = docs.certificates.unwrap_or_default();
         common(
@@ -674,6 +675,23 @@ impl Validator<'_> {
         }
         certificates.signed_by = cert.signed_by.map(|s| s.to_vec()).unwrap_or_default();
         certificates.issued_on = cert.issued_on;
+        if let Some(name) = &cert.secret_env {
+            let at = "documents.certificates.secret_env";
+            match std::env::var_os(name) {
+                Some(key) if !key.is_empty() => {
+                    certificates.secret = Some(key.as_encoded_bytes().to_vec());
+                }
+                _ => self.error(
+                    at,
+                    "documents.certificates",
+                    format!(
+                        "the environment variable {name} is not set: it must hold the key \
+                         certificates are verified with (keep the key itself out of the \
+                         programme file)"
+                    ),
+                ),
+            }
+        }
 
         Documents {
             kinds,

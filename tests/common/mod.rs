@@ -140,6 +140,37 @@ impl Pdf {
         collapse(&text)
     }
 
+    /// Raster images in the file, not counting soft masks (alpha channels).
+    pub fn image_count(&self) -> usize {
+        let is_image = |o: &lopdf::Object| {
+            o.as_stream()
+                .ok()
+                .and_then(|s| s.dict.get(b"Subtype").ok())
+                .and_then(|t| t.as_name().ok())
+                == Some(b"Image".as_slice())
+        };
+        let masks: std::collections::HashSet<lopdf::ObjectId> = self
+            .doc
+            .objects
+            .values()
+            .filter(|o| is_image(o))
+            .filter_map(|o| {
+                o.as_stream()
+                    .ok()?
+                    .dict
+                    .get(b"SMask")
+                    .ok()?
+                    .as_reference()
+                    .ok()
+            })
+            .collect();
+        self.doc
+            .objects
+            .iter()
+            .filter(|(id, o)| is_image(o) && !masks.contains(id))
+            .count()
+    }
+
     /// Glyph ids drawn with a composite (Type0) font that are 0, the missing
     /// glyph, counted over all pages.
     pub fn missing_glyphs(&self) -> usize {
