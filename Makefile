@@ -10,7 +10,7 @@ PROGRAMME ?= data/programme.yaml
 OUT ?= out
 BIN := target/release/secretariat
 
-.PHONY: docs test check clean bin fuzz bench certificates
+.PHONY: docs test check clean bin fuzz bench certificates gallery
 
 docs: bin
 	$(BIN) build $(PROGRAMME) --out $(OUT)
@@ -32,6 +32,16 @@ check: bin
 # (or the reverse) builds nothing twice.
 bin:
 	$(CARGO) test --release --no-run
+
+# The README's pictures: a page of each kind of document from the reference
+# programme, rendered in-process by `secretariat proof --png`.
+GALLERY := invitations/TH-01-1 requests/mofa-1 badges/TH-01-1 schedules/2018-10-24-1 \
+	schedules/overview-1 certificates/TH-01-1 sign-in/2018-10-24-1 participants/list-1 \
+	thank-you/mofa-1 thank-you/emb-th-1
+gallery: bin
+	$(BIN) proof $(PROGRAMME) --out target/gallery --png target/gallery/png --dpi 100
+	mkdir -p docs/gallery
+	for page in $(GALLERY); do cp target/gallery/png/$$page.png docs/gallery/$$(echo $$page | tr / _).png; done
 
 # The reference programme and synthetic ones of 100, 1,000 and 10,000 participants
 # (BENCH_SIZES=100,1000 for a quicker run), each built from scratch and rebuilt

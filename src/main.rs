@@ -64,9 +64,13 @@ enum Command {
         /// Proof only the documents for this id; repeatable
         #[arg(long, value_name = "ID")]
         who: Vec<String>,
-        /// Also write each page as a PNG (144 dpi) under DIR, named after its document
+        /// Also write each page as a PNG under DIR, named after its document
+        /// (`DIR/certificates/TH-01-1.png`)
         #[arg(long, value_name = "DIR")]
         png: Option<PathBuf>,
+        /// Resolution of the --png images
+        #[arg(long, default_value_t = 144.0, value_parser = parse_dpi)]
+        dpi: f32,
         /// Also use fonts installed on this machine
         #[arg(long)]
         system_fonts: bool,
@@ -188,6 +192,7 @@ fn main() -> ExitCode {
             only,
             who,
             png,
+            dpi,
             system_fonts,
         } => secretariat::proof::proof(
             &BuildOptions {
@@ -200,6 +205,7 @@ fn main() -> ExitCode {
                 cache: true,
             },
             png.as_deref(),
+            dpi,
         )
         .map(|report| {
             if !report.pngs.is_empty() {
@@ -327,6 +333,13 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+fn parse_dpi(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(dpi) if (18.0..=1200.0).contains(&dpi) => Ok(dpi),
+        _ => Err(format!("`{text}` is not a resolution between 18 and 1200 dpi")),
     }
 }
 

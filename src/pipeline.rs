@@ -165,7 +165,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         check_with_fonts(&options.programme, &options.fonts)?;
     unknown_ids(&programme, &options.who)?;
     plan::select(&mut plan, &options.only, &options.who);
-    plan::volumes(&mut plan);
     lap("load, validate, plan");
     let fingerprint = typesetter.fingerprint();
     let keys = keys(&plan, &templates, &fingerprint)?;
@@ -205,6 +204,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         .zip(&keys)
         .map(|((doc, done), key)| (doc.path.clone(), cache.packed(key), done.record.pages.len()))
         .collect();
+    plan.print = plan::volumes(&plan.print, |i| documents[i].record.pages.len());
     let (mut entries, mut made) = entries(&plan, documents, &keys, &run)?;
     for entry in entries.iter().filter(|e| e.path.starts_with("print/")) {
         if let Some(s) = summary.iter_mut().find(|s| s.kind.key() == entry.kind) {
@@ -415,49 +415,58 @@ fn typeset(plan: &Plan, keys: &[String], run: &Run, progress: bool) -> Result<Ty
         indicatif::ProgressBar::hidden()
     };
     let done = AtomicUsize::new(0);
-    // Kind by kind, so each kind's wall time can be told; documents of a kind
-    // are many and alike, which keeps both cores busy within it.
-    let mut results: Vec<Result<Done, (String, String)>> = Vec::new();
-    let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
-    let mut start = 0;
-    while start < plan.documents.len() {
-        let kind = plan.documents[start].kind;
-        let end = plan.documents[start..]
-            .iter()
-            .position(|d| d.kind != kind)
-            .map_or(plan.documents.len(), |n| start + n);
+    // All documents in one pass, the longest first (sheets and lists that grow
+    // with the programme), so no core idles at the end of a kind waiting for
+    // its last document, and no long document starts last.
+    let mut order: Vec<usize> = (0..plan.documents.len()).collect();
+    order.sort_by_key(|&i| match plan.documents[i].kind {
+        Kind::SignIn | Kind::Participants => 0,
+        _ => 1,
+    });
+    let timed = parallel(order.len(), |n| {
+        let i = order[n];
+        let doc = &plan.documents[i];
         let clock = std::time::Instant::now();
-        results.extend(parallel(end - start, |n| {
-            let i = start + n;
-            let doc = &plan.documents[i];
-            let result = guarded(|| {
-                if let Some(done) = reuse(run, &keys[i]) {
-                    return Ok(done);
-                }
-                let source = run
-                    .templates
-                    .render(&doc.template, &doc.context)
-                    .map_err(|d| d.message)?;
-                typeset_one(run, &keys[i], &doc.path, &doc.template, &source)
-            });
-            bar.inc(1);
-            // Typst memoises across compilations; evicting what has not
-            // been used lately keeps memory flat however many documents a
-            // programme has. Measured in pages, since a long sheet
-            // memoises as much as dozens of letters.
-            let pages = match &result {
-                Ok(d) if !d.reused => d.record.pages.len(),
-                _ => 0,
-            };
-            let before = done.fetch_add(pages, Ordering::Relaxed);
-            if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
-                typst::comemo::evict(2);
+        let result = guarded(|| {
+            if let Some(done) = reuse(run, &keys[i]) {
+                return Ok(done);
             }
-            result.map_err(|e| (doc.label.clone(), e))
-        })?);
-        kind_seconds.push((kind, clock.elapsed().as_secs_f64()));
-        start = end;
+            let source = run
+                .templates
+                .render(&doc.template, &doc.context)
+                .map_err(|d| d.message)?;
+            typeset_one(run, &keys[i], &doc.path, &doc.template, &source)
+        });
+        bar.inc(1);
+        // Typst memoises across compilations; evicting what has not been
+        // used lately keeps memory flat however many documents a programme
+        // has. Measured in pages, since a long sheet memoises as much as
+        // dozens of letters.
+        let pages = match &result {
+            Ok(d) if !d.reused => d.record.pages.len(),
+            _ => 0,
+        };
+        let before = done.fetch_add(pages, Ordering::Relaxed);
+        if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
+            typst::comemo::evict(2);
+        }
+        let seconds = clock.elapsed().as_secs_f64();
+        (i, seconds, result.map_err(|e| (doc.label.clone(), e)))
+    })?;
+    // Back in plan order; each kind's time is its documents' time, summed
+    // over the threads that typeset them.
+    let mut results: Vec<Option<Result<Done, (String, String)>>> =
+        (0..plan.documents.len()).map(|_| None).collect();
+    let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
+    for (i, seconds, result) in timed {
+        let kind = plan.documents[i].kind;
+        match kind_seconds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, total)) => *total += seconds,
+            None => kind_seconds.push((kind, seconds)),
+        }
+        results[i] = Some(result);
     }
+    let results = results.into_iter().map(|r| r.expect("every document ran"));
     typst::comemo::evict(0);
     bar.finish_and_clear();
     let mut documents = Vec::with_capacity(results.len());

@@ -23,9 +23,6 @@ const COLUMNS: usize = 6;
 /// enough to see layout, overflow and a missing logo at a glance.
 const THUMBNAIL_SCALE: f32 = 0.5;
 
-/// Pixels per point of the page images written with `--png`: 144 dpi.
-const PNG_SCALE: f32 = 2.0;
-
 /// What `proof` made.
 pub struct ProofReport {
     pub sheet: PathBuf,
@@ -34,8 +31,9 @@ pub struct ProofReport {
 }
 
 /// Builds (reusing the cache), then renders every page of every document onto
-/// `<out>/<zip name>-proof.pdf`, and with `png` each page as a PNG there too.
-pub fn proof(options: &BuildOptions, png: Option<&Path>) -> Result<ProofReport, Failure> {
+/// `<out>/<zip name>-proof.pdf`, and with `png` each page as a PNG at `dpi`
+/// there too.
+pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<ProofReport, Failure> {
     let report = pipeline::build(options)?;
     let programme = pipeline::check(&options.programme)?;
     let typesetter = pipeline::typesetter(&programme, &options.fonts)?;
@@ -56,7 +54,7 @@ pub fn proof(options: &BuildOptions, png: Option<&Path>) -> Result<ProofReport, 
                     std::fs::create_dir_all(parent)
                         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
                 }
-                std::fs::write(&file, png_of(page, PNG_SCALE)?)
+                std::fs::write(&file, png_of(page, dpi / 72.0)?)
                     .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
                 pngs.push(file);
             }
