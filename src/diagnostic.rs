@@ -1,12 +1,12 @@
 //! Problems found in the user's input, each pointing at a place in a file.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One problem in the programme file (or a template), with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
-    pub file: PathBuf,
+    pub file: Box<Path>,
     /// 1-based line; 0 when the problem has no single place.
     pub line: u32,
     /// 1-based column; 0 when unknown.
@@ -14,7 +14,11 @@ pub struct Diagnostic {
     /// The entry concerned, e.g. `participants[3] (MM-02)`.
     pub entry: Option<String>,
     pub message: String,
-    pub hint: Option<String>,
+    // Boxed, like `place`: diagnostics travel in `Result`s, and stay small.
+    pub hint: Option<Box<str>>,
+    /// Where in a file that is not text (a spreadsheet): `sheet "Participants",
+    /// row 5, column C`.
+    pub place: Option<Box<str>>,
     /// The file's text, when it is not a file on disk (a built-in template).
     #[serde(skip)]
     pub source: Option<std::sync::Arc<str>>,
@@ -23,14 +27,20 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(file: &Path, (line, column): (usize, usize), message: impl Into<String>) -> Self {
         Self {
-            file: file.to_path_buf(),
+            file: file.into(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
             entry: None,
             message: message.into(),
             hint: None,
+            place: None,
             source: None,
         }
+    }
+
+    pub fn place(mut self, place: impl Into<String>) -> Self {
+        self.place = Some(place.into().into_boxed_str());
+        self
     }
 
     pub fn entry(mut self, entry: impl Into<String>) -> Self {
@@ -39,7 +49,7 @@ impl Diagnostic {
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 }
@@ -57,6 +67,9 @@ impl fmt::Display for Diagnostic {
             if self.column > 0 {
                 write!(f, ":{}", self.column)?;
             }
+        }
+        if let Some(place) = &self.place {
+            write!(f, ", {place}")?;
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  = hint: {hint}")?;
@@ -145,6 +158,8 @@ fn emit_one(
     // Lossy, so that even a file that is not UTF-8 shows the offending line.
     let source = match &diag.source {
         Some(source) => source.to_string(),
+        // A place in a spreadsheet has no line to show.
+        None if diag.place.is_some() => String::new(),
         None => std::fs::read(&diag.file)
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             .unwrap_or_default(),
@@ -168,6 +183,9 @@ fn emit_one(
 
 /// `file:line:column`, or as much of it as is known.
 fn location(diag: &Diagnostic) -> String {
+    if let Some(place) = &diag.place {
+        return format!("{}, {place}", diag.file.display());
+    }
     match (diag.line, diag.column) {
         (0, _) => diag.file.display().to_string(),
         (line, 0) => format!("{}:{line}", diag.file.display()),

@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod context;
 pub mod diagnostic;
+pub mod import;
 pub mod impose;
 pub mod init;
 pub mod job_sheet;

@@ -8,7 +8,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diagnostic::Diagnostic;
-use crate::schema::ProgrammeFile;
+use crate::schema::{People, ProgrammeFile};
 
 /// A programme file read and deserialised, not yet validated.
 pub struct Loaded {
@@ -40,6 +40,8 @@ const MAX_DEPTH: usize = 24;
 pub struct Positions {
     pub path: PathBuf,
     map: HashMap<String, (usize, usize)>,
+    /// Rows read from spreadsheets, by list entry (`participants[3]`).
+    imported: HashMap<String, crate::import::Origin>,
 }
 
 impl Positions {
@@ -57,8 +59,19 @@ impl Positions {
         }
     }
 
-    /// A diagnostic at `path` in this file.
+    /// A diagnostic at `path` in this file, or in the spreadsheet its entry
+    /// was read from.
     pub fn at(&self, path: &str, message: impl Into<String>) -> Diagnostic {
+        if let Some(end) = path.find(']')
+            && let Some(origin) = self.imported.get(&path[..=end])
+        {
+            let field = path[end + 1..]
+                .trim_start_matches('.')
+                .split(['.', '['])
+                .next();
+            let field = field.filter(|f| !f.is_empty());
+            return Diagnostic::new(&origin.file, (0, 0), message).place(origin.place(field));
+        }
         Diagnostic::new(&self.path, self.of(path), message)
     }
 }
@@ -124,7 +137,47 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
         vec![diag]
     })?;
-    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    let mut file = file;
+    let mut value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    // People read from registration exports join the file as if written in it,
+    // remembering where each row came from.
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let mut imported = HashMap::new();
+    let mut problems = Vec::new();
+    if let People::From(import) = &file.participants {
+        match import_list(
+            import,
+            folder,
+            path,
+            "participants",
+            PARTICIPANT_FIELDS,
+            &mut value,
+            &mut imported,
+        ) {
+            Ok(list) => file.participants = People::List(list),
+            Err(mut diags) => problems.append(&mut diags),
+        }
+    }
+    if let People::From(import) = &file.staff {
+        match import_list(
+            import,
+            folder,
+            path,
+            "staff",
+            STAFF_FIELDS,
+            &mut value,
+            &mut imported,
+        ) {
+            Ok(list) => file.staff = People::List(list),
+            Err(mut diags) => problems.append(&mut diags),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut strings = Vec::new();
     collect_strings(&value, String::new(), &mut strings);
     for text in &mut strings {
@@ -133,12 +186,90 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let positions = Positions {
         path: path.to_path_buf(),
         map,
+        imported,
     };
     Ok(Loaded {
         file,
         positions,
         strings,
     })
+}
+
+/// The fields a participant and a staff member may have, as columns.
+const PARTICIPANT_FIELDS: &[&str] = &[
+    "id",
+    "honorific",
+    "name",
+    "native_name",
+    "country",
+    "organisation",
+    "position",
+    "email",
+    "language",
+    "absent",
+];
+const STAFF_FIELDS: &[&str] = &[
+    "id",
+    "honorific",
+    "name",
+    "native_name",
+    "role",
+    "organisation",
+    "position",
+    "email",
+];
+
+/// Reads an imported list, checks each row as the file's own entries are
+/// checked, and puts the rows into `value` in place of the import.
+#[allow(clippy::too_many_arguments)]
+fn import_list<T: serde::de::DeserializeOwned>(
+    import: &crate::schema::Import,
+    folder: &Path,
+    programme: &Path,
+    list: &str,
+    fields: &[&str],
+    value: &mut serde_yaml::Value,
+    imported: &mut HashMap<String, crate::import::Origin>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let rows = crate::import::read(import, folder, programme, list, fields)?;
+    let mut people = Vec::new();
+    let mut diags = Vec::new();
+    for (i, (row, origin)) in rows.rows.iter().zip(&rows.origins).enumerate() {
+        match serde_yaml::from_value::<T>(row.clone()) {
+            Ok(person) => people.push(person),
+            Err(err) => {
+                let message = plain_words(&err.to_string());
+                // The cell at fault: the field the message names, else the cell
+                // whose text it quotes.
+                let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+                let field = fields
+                    .iter()
+                    .copied()
+                    .find(|f| quoted.contains(f))
+                    .or_else(|| {
+                        let map = row.as_mapping()?;
+                        map.iter().find_map(|(k, v)| {
+                            let text = v.as_str()?;
+                            quoted.contains(&text).then(|| k.as_str()).flatten()
+                        })
+                    });
+                let id = row.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+                diags.push(
+                    Diagnostic::new(&origin.file, (0, 0), message.clone())
+                        .entry(format!("{list}[{i}] ({id})"))
+                        .place(origin.place(field)),
+                );
+            }
+        }
+        imported.insert(format!("{list}[{i}]"), origin.clone());
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    if let Some(map) = value.as_mapping_mut() {
+        map.insert(list.into(), serde_yaml::Value::Sequence(rows.rows));
+    }
+    Ok(people)
 }
 
 fn collect_strings(value: &serde_yaml::Value, path: String, out: &mut Vec<Text>) {

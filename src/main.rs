@@ -339,7 +339,9 @@ fn main() -> ExitCode {
 fn parse_dpi(text: &str) -> Result<f32, String> {
     match text.parse::<f32>() {
         Ok(dpi) if (18.0..=1200.0).contains(&dpi) => Ok(dpi),
-        _ => Err(format!("`{text}` is not a resolution between 18 and 1200 dpi")),
+        _ => Err(format!(
+            "`{text}` is not a resolution between 18 and 1200 dpi"
+        )),
     }
 }
 

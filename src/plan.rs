@@ -865,7 +865,11 @@ mod tests {
         let paths: Vec<&str> = split.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["print/invitations.1.pdf", "print/invitations.2.pdf", "print/invitations.3.pdf"]
+            [
+                "print/invitations.1.pdf",
+                "print/invitations.2.pdf",
+                "print/invitations.3.pdf"
+            ]
         );
         assert_eq!(split[0].members.len(), 250);
         assert_eq!(split[2].members, (500..600).collect::<Vec<_>>());
@@ -874,6 +878,9 @@ mod tests {
         assert_eq!(split.len(), 3);
         assert_eq!(split[1].members, [1]);
         // Short files keep their name.
-        assert_eq!(volumes(&[letters(10)], |_| 1)[0].path, "print/invitations.pdf");
+        assert_eq!(
+            volumes(&[letters(10)], |_| 1)[0].path,
+            "print/invitations.pdf"
+        );
     }
 }

@@ -21,9 +21,9 @@ pub struct ProgrammeFile {
     #[serde(default)]
     pub organisations: Vec<Organisation>,
     #[serde(default)]
-    pub participants: Vec<Participant>,
+    pub participants: People<Participant>,
     #[serde(default)]
-    pub staff: Vec<Staff>,
+    pub staff: People<Staff>,
     #[serde(default)]
     pub days: Vec<Day>,
 }
@@ -362,4 +362,72 @@ pub enum SessionKind {
     Meal,
     Travel,
     Other,
+}
+
+/// A list of people: written out in the programme file, or read from a
+/// registration export (`{from: registrations.xlsx}`; see [`crate::import`]).
+#[derive(Debug)]
+pub enum People<T> {
+    List(Vec<T>),
+    From(Import),
+}
+
+impl<T> Default for People<T> {
+    fn default() -> Self {
+        People::List(Vec::new())
+    }
+}
+
+impl<T> People<T> {
+    /// The people; empty for an import not yet read (`load` reads them all).
+    pub fn into_list(self) -> Vec<T> {
+        match self {
+            People::List(list) => list,
+            People::From(_) => Vec::new(),
+        }
+    }
+}
+
+/// Where a list of people is read from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Import {
+    /// A spreadsheet or CSV file, relative to the programme file.
+    pub from: String,
+    /// The sheet to read; the first when not given.
+    pub sheet: Option<String>,
+    /// Column header → field name, or `~` to ignore the column.
+    pub columns: Option<std::collections::BTreeMap<String, Option<String>>>,
+}
+
+// A list deserialises as a list (so its errors keep their place in the file),
+// a mapping as an import.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for People<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = People<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list, or `from:` a spreadsheet or CSV file")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(People::List)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                Import::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(People::From)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(People::List(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+    }
 }

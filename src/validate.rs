@@ -127,7 +127,7 @@ impl Validator<'_> {
     fn error_hint(&mut self, path: &str, entry: &str, message: String, hint: String) {
         self.error(path, entry, message);
         let last = self.diags.last_mut().expect("just pushed");
-        last.hint = Some(hint);
+        last.hint = Some(hint.into_boxed_str());
     }
 
     /// Checks an id's spelling and uniqueness within `ids`.
@@ -411,6 +411,7 @@ impl Validator<'_> {
         let mut people_ids = Ids::default();
         let participants: Vec<Participant> = file
             .participants
+            .into_list()
             .into_iter()
             .enumerate()
             .map(|(i, p)| {
@@ -454,6 +455,7 @@ impl Validator<'_> {
 
         let staff: Vec<Staff> = file
             .staff
+            .into_list()
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
