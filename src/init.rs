@@ -27,19 +27,24 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Creates the programme folder `dir`; returns the files written and those that
-/// existed already and were left alone.
-pub fn init(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
-    let (mut written, mut kept) = (Vec::new(), Vec::new());
+/// Creates the programme folder `dir` and returns the files written. A folder
+/// that exists and is not empty is refused, so nothing of anyone's is touched.
+pub fn init(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if let Ok(mut entries) = std::fs::read_dir(dir)
+        && entries.next().is_some()
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "the folder is not empty; `init` makes a new programme folder, so name one \
+             that does not exist yet (or is empty)",
+        ));
+    }
+    let mut written = Vec::new();
     for (name, contents) in FILES {
         let path = dir.join(name);
-        if path.exists() {
-            kept.push(path);
-            continue;
-        }
         std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
         std::fs::write(&path, contents)?;
         written.push(path);
     }
-    Ok((written, kept))
+    Ok(written)
 }

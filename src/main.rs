@@ -77,7 +77,7 @@ enum Command {
     },
     /// Create a new programme folder with a small example, ready to build
     Init {
-        /// The folder to create (existing files in it are kept)
+        /// The folder to create (it must not exist, or be empty)
         dir: PathBuf,
     },
     /// Show or copy out the built-in templates. A programme's templates/ folder,
@@ -218,12 +218,9 @@ fn main() -> ExitCode {
             );
         }),
         Command::Init { dir } => match secretariat::init::init(&dir) {
-            Ok((written, kept)) => {
+            Ok(written) => {
                 for path in &written {
                     eprintln!("wrote {}", path.display());
-                }
-                for path in &kept {
-                    eprintln!("kept {} (it exists)", path.display());
                 }
                 eprintln!(
                     "next: edit {}, then run `secretariat build {}`",

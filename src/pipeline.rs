@@ -712,8 +712,11 @@ fn entries(
         }
         let key = Cache::key(&parts);
         let done = guarded(|| print_file(run, &key, print, &documents, keys))
-            .map_err(|e| format!("{}: {e}", print.path))?;
-        Ok((key, done))
+            .map_err(|e| format!("{}: {e}", print.path));
+        // Typst memoises the members' parsed PDFs; one volume's are of no use
+        // to the next.
+        typst::comemo::evict(1);
+        Ok((key, done?))
     })?;
     for (print, result) in plan.print.iter().zip(prints) {
         let (key, done) = result.map_err(|e| Failure::Documents(vec![e]))?;

@@ -78,6 +78,8 @@ pub struct RegisterRow {
 
 #[derive(Default)]
 pub struct Plan {
+    /// The `programme` every context shares (see `share_programme`).
+    programme: Option<Value>,
     pub documents: Vec<Document>,
     pub print: Vec<PrintFile>,
     pub register: Vec<RegisterRow>,
@@ -486,6 +488,7 @@ fn add(
     template: &str,
     context: Value,
 ) -> usize {
+    let context = share_programme(plan, context);
     plan.documents.push(Document {
         kind,
         path,
@@ -496,7 +499,35 @@ fn add(
     plan.documents.len() - 1
 }
 
-/// A print file of documents one after another.
+/// The context with its `programme` replaced by the one value all documents
+/// share: it is the same for every document, and a programme of ten thousand
+/// participants would otherwise hold thirty thousand copies of it.
+fn share_programme(plan: &mut Plan, context: Value) -> Value {
+    let Ok(keys) = context.try_iter() else {
+        return context;
+    };
+    let Ok(own) = context.get_attr("programme") else {
+        return context;
+    };
+    if own.is_undefined() {
+        return context;
+    }
+    let shared = plan.programme.get_or_insert_with(|| own.clone()).clone();
+    if shared != own {
+        return context;
+    }
+    let map: std::collections::BTreeMap<String, Value> = keys
+        .map(|key| {
+            let value = match key.as_str() {
+                Some("programme") => shared.clone(),
+                _ => context.get_item(&key).unwrap_or_default(),
+            };
+            (key.to_string(), value)
+        })
+        .collect();
+    Value::from(map)
+}
+
 /// Pages per print file at most: a larger set is split into volumes
 /// (`print/invitations.1.pdf`, `.2`, …), each a manageable file for the printer,
 /// and each assembled within bounded memory.
@@ -547,6 +578,7 @@ pub fn volumes(print: &[PrintFile], pages: impl Fn(usize) -> usize) -> Vec<Print
     split
 }
 
+/// A print file of documents one after another.
 fn print_file(plan: &mut Plan, kind: Kind, path: &str, members: Vec<usize>) {
     plan.print.push(PrintFile {
         kind,

@@ -39,11 +39,19 @@ fn a_new_programme_builds_at_once_and_init_never_overwrites() {
     assert!(files.iter().any(|(n, _)| n == "certificates/TH-01.pdf"));
     assert!(files.iter().any(|(n, _)| n == "badges/S-01.pdf"));
 
+    // Into a folder that is not empty, init refuses and touches nothing.
     std::fs::write(folder.join("programme.yaml"), "# mine\n").unwrap();
+    std::fs::remove_file(folder.join("assets/logo.svg")).unwrap();
     let again = common::secretariat(&["init", folder.to_str().unwrap()]);
-    assert!(again.status.success());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert_eq!(
         std::fs::read_to_string(folder.join("programme.yaml")).unwrap(),
         "# mine\n"
     );
+    assert!(!folder.join("assets/logo.svg").exists());
 }
