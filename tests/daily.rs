@@ -270,3 +270,79 @@ fn a_long_day_and_a_large_programme_paginate_with_their_headers() {
     // The staff table, on the last page, has its own header with the same columns.
     header_on_every_page(&list, &["Name", "Organisationandposition", "E-mail"]);
 }
+
+/// The first run of `text` on its page, by position.
+fn run_of<'a>(
+    runs: &'a [secretariat::typeset::DrawnRun],
+    text: &str,
+) -> &'a secretariat::typeset::DrawnRun {
+    runs.iter()
+        .find(|r| r.text == text)
+        .unwrap_or_else(|| panic!("{text} not drawn"))
+}
+
+#[test]
+fn a_very_large_programme_splits_its_sheets_and_numbers_stay_in_their_column() {
+    let participants: String = (1..=1010)
+        .map(|i| format!("  - id: XX-{i:04}\n    name: Synthetic Participant {i}\n    country: TH\n    organisation: Ministry {i}\n"))
+        .collect();
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "\n# Staff, lecturers",
+            &format!("{participants}\n# Staff, lecturers"),
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    // 1,023 participants: three desks' sign-in sheets, two parts of the list.
+    let programme = secretariat::pipeline::check(&yaml).unwrap();
+    let templates = secretariat::render::Templates::new(&programme.folder);
+    let plan = secretariat::plan::plan(&programme, &templates).unwrap();
+    let day: Vec<&str> = plan
+        .documents
+        .iter()
+        .map(|d| d.path.as_str())
+        .filter(|p| p.starts_with("sign-in/2018-10-24"))
+        .collect();
+    assert_eq!(
+        day,
+        [
+            "sign-in/2018-10-24.1.pdf",
+            "sign-in/2018-10-24.2.pdf",
+            "sign-in/2018-10-24.3.pdf"
+        ]
+    );
+    assert!(
+        plan.documents
+            .iter()
+            .any(|d| d.path == "participants/list.2.pdf")
+    );
+
+    let sheet = typeset(&yaml, "sign-in/2018-10-24.3.pdf");
+    let text = drawn(&sheet);
+    assert!(text.contains(&squeeze("Desk 3 of 3")), "{text}");
+    assert!(
+        text.contains(&squeeze("Synthetic Participant 1010")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squeeze("Yuko Takahashi")),
+        "staff sign in on the last desk's sheet"
+    );
+    let list = typeset(&yaml, "participants/list.2.pdf");
+    for document in [&sheet, &list] {
+        let runs = drawn_runs(document);
+        // Participant 1010 is number 1023: its number ends before its name starts.
+        let number = run_of(&runs, "1023");
+        let name = runs
+            .iter()
+            .find(|r| r.text.contains("Synthetic") && (r.y - number.y).abs() < 3.0)
+            .expect("the name on the number's row");
+        assert!(
+            number.x + number.width < name.x,
+            "the number {} overlaps the name at {}",
+            number.x + number.width,
+            name.x
+        );
+    }
+}
