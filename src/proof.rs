@@ -16,7 +16,7 @@ use crate::pipeline::{self, BuildOptions};
 use crate::render::typst_str;
 use crate::typeset::Typesetter;
 
-/// Thumbnails per contact sheet row, and rows per sheet (A4 landscape).
+/// Thumbnails per row of the contact sheet (A4 landscape).
 const COLUMNS: usize = 6;
 
 /// Pixels per point of the thumbnails: an A4 page becomes 149 × 210 pixels,
