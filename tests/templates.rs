@@ -203,16 +203,16 @@ fn source_date_epoch_sets_the_timestamps() {
     let dir = fixture(|y| y);
     let yaml = dir.path().join("programme.yaml");
     let out = dir.path().join("out");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_secretariat"))
-        .args([
+    let output = common::secretariat_with(
+        &[
             "build",
             yaml.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
-        ])
-        .env("SOURCE_DATE_EPOCH", "1541635200") // 2018-11-08 00:00:00 UTC
-        .output()
-        .unwrap();
+        ],
+        // 2018-11-08 00:00:00 UTC
+        &[("SOURCE_DATE_EPOCH", Some("1541635200"))],
+    );
     assert!(output.status.success());
     let file = std::fs::File::open(out.join("kccp-2018-atip.zip")).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();

@@ -6,13 +6,10 @@ mod common;
 use common::*;
 
 fn verify(code: &str, programme: &std::path::Path, key: Option<&str>) -> (Option<i32>, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_secretariat"));
-    command.args(["verify", code, programme.to_str().unwrap()]);
-    match key {
-        Some(key) => command.env("CERTIFICATE_KEY", key),
-        None => command.env_remove("CERTIFICATE_KEY"),
-    };
-    let output = command.output().unwrap();
+    let output = secretariat_with(
+        &["verify", code, programme.to_str().unwrap()],
+        &[("CERTIFICATE_KEY", key)],
+    );
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned()
@@ -127,19 +124,18 @@ fn a_keyed_programme_needs_its_key_to_verify() {
     });
     let yaml = dir.path().join("programme.yaml");
     let out = dir.path().join("out");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_secretariat"))
-        .args([
+    let output = secretariat_with(
+        &[
             "build",
             yaml.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
-        ])
-        .env(
+        ],
+        &[(
             "CERTIFICATE_KEY",
-            "a long secret only the secretariat holds",
-        )
-        .output()
-        .unwrap();
+            Some("a long secret only the secretariat holds"),
+        )],
+    );
     assert!(
         output.status.success(),
         "{}",

@@ -51,11 +51,21 @@ pub fn line_of(text: &str, needle: &str) -> usize {
 }
 
 pub fn secretariat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_secretariat"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+    secretariat_with(args, &[])
+}
+
+/// Runs the binary with environment variables set (`Some`) or removed (`None`);
+/// `SOURCE_DATE_EPOCH` is removed unless given.
+pub fn secretariat_with(args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_secretariat"));
+    command.args(args).env_remove("SOURCE_DATE_EPOCH");
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().unwrap()
 }
 
 /// Runs `build` on `programme` into `out`; returns the exit code and stderr.
