@@ -31,7 +31,7 @@ impl Diagnostic {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
             entry: None,
-            message: message.into(),
+            message: shorten_quotes(&message.into()),
             hint: None,
             place: None,
             source: None,
@@ -49,9 +49,66 @@ impl Diagnostic {
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into().into_boxed_str());
+        self.hint = Some(shorten_quotes(&hint.into()).into_boxed_str());
         self
     }
+}
+
+/// `text` as a message may quote it: at most
+/// [`MAX_EXCERPT_CHARS`](crate::limits::MAX_EXCERPT_CHARS) characters, control
+/// characters shown as `?`, longer text cut with `…`. Messages quote input
+/// only through this, so an error never prints more than a glimpse of a file
+/// (a misplaced secret, a huge value).
+pub fn excerpt(text: &str) -> String {
+    let max = crate::limits::MAX_EXCERPT_CHARS;
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// `1234567` → `1,234,567`, as numbers are written in messages.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `message` with every quoted part (between backticks or double quotes)
+/// cut to an [`excerpt`]: whatever quoted input a message was built from (a
+/// reader's error quotes the whole value), it shows a glimpse only.
+fn shorten_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..open + 1];
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        match rest.find(quote) {
+            Some(close) => {
+                out.push_str(&excerpt(&rest[..close]));
+                out.push_str(quote);
+                rest = &rest[close + 1..];
+            }
+            None => {
+                out.push_str(&excerpt(rest));
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl fmt::Display for Diagnostic {
@@ -111,7 +168,7 @@ impl fmt::Display for Failure {
                 let n = diags.len();
                 write!(
                     f,
-                    "error: {n} problem{} found; nothing was written",
+                    "error: {n} problem{} found",
                     if n == 1 { "" } else { "s" }
                 )
             }
@@ -119,7 +176,7 @@ impl fmt::Display for Failure {
                 for error in errors {
                     writeln!(f, "error: {error}\n")?;
                 }
-                write!(f, "error: documents could not be made; nothing was written")
+                write!(f, "error: documents could not be made")
             }
             Failure::Other(err) => write!(f, "error: {err:#}"),
         }
@@ -128,7 +185,9 @@ impl fmt::Display for Failure {
 
 /// Prints diagnostics the way rustc and typst do: file, line and column, the
 /// offending line quoted with a caret under the place, and a hint where one helps.
-/// Colour only on a terminal, and never when `NO_COLOR` is set.
+/// Colour only on a terminal, and never when `NO_COLOR` is set. At most
+/// [`MAX_REPORTED_PROBLEMS`](crate::limits::MAX_REPORTED_PROBLEMS) are shown;
+/// the rest are counted.
 pub fn emit(diags: &[Diagnostic]) {
     use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
     use std::io::IsTerminal;
@@ -140,36 +199,80 @@ pub fn emit(diags: &[Diagnostic]) {
     };
     let stream = StandardStream::stderr(choice);
     let mut out = stream.lock();
-    for diag in diags {
-        if emit_one(&mut out, diag).is_err() {
+    let mut files = std::collections::HashMap::new();
+    let shown = crate::limits::MAX_REPORTED_PROBLEMS;
+    for diag in diags.iter().take(shown) {
+        if emit_one(&mut out, diag, &mut files).is_err() {
             eprintln!("{diag}\n");
         }
     }
+    if diags.len() > shown {
+        eprintln!(
+            "… and {} more problems, not shown; fix these and run again",
+            diags.len() - shown
+        );
+    }
+}
+
+/// The line a diagnostic quotes, as a source of that one line (earlier lines
+/// empty, so line numbers stay right), cut to a window around the column when
+/// it is long: a quote shows the place, never a whole file or a huge value.
+fn quoted_line(text: &str, line: usize, column: usize) -> (String, usize) {
+    let Some(whole) = text.lines().nth(line.saturating_sub(1)) else {
+        return (String::new(), column);
+    };
+    let max = 2 * crate::limits::MAX_EXCERPT_CHARS;
+    let chars = whole.chars().count();
+    // `from` characters are cut, and `…` stands for them: the column moves
+    // left by `from` and right by one.
+    let (from, column) = if chars <= max || column <= max / 2 {
+        (0, column)
+    } else {
+        (column - max / 2, max / 2 + 1)
+    };
+    let mut shown: String = whole.chars().skip(from).take(max).collect();
+    if from > 0 {
+        shown.insert(0, '…');
+    }
+    if from + max < chars {
+        shown.push('…');
+    }
+    (
+        format!("{}{shown}", "\n".repeat(line.saturating_sub(1))),
+        column,
+    )
 }
 
 fn emit_one(
     out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
     diag: &Diagnostic,
+    files: &mut std::collections::HashMap<Box<Path>, String>,
 ) -> Result<(), codespan_reporting::files::Error> {
     use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
     use codespan_reporting::files::SimpleFile;
     use codespan_reporting::term;
 
     // Lossy, so that even a file that is not UTF-8 shows the offending line.
-    let source = match &diag.source {
+    let text = match &diag.source {
         Some(source) => source.to_string(),
         // A place in a spreadsheet has no line to show.
         None if diag.place.is_some() => String::new(),
-        None => std::fs::read(&diag.file)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default(),
+        None => files
+            .entry(diag.file.clone())
+            .or_insert_with(|| {
+                crate::files::read_regular(&diag.file, crate::limits::MAX_FILE_BYTES)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default()
+            })
+            .clone(),
     };
+    let (source, column) = quoted_line(&text, diag.line as usize, diag.column as usize);
     let message = match &diag.entry {
         Some(entry) => format!("{entry}: {}", diag.message),
         None => diag.message.clone(),
     };
     let mut report = Report::error().with_message(message);
-    if let Some(range) = span(&source, diag.line as usize, diag.column as usize) {
+    if let Some(range) = span(&source, diag.line as usize, column) {
         report = report.with_labels(vec![Label::primary((), range)]);
     } else {
         report = report.with_notes(vec![format!("in {}", location(diag))]);
@@ -224,4 +327,44 @@ fn span(source: &str, line: usize, column: usize) -> Option<std::ops::Range<usiz
     }
     let token = end.max(rest.chars().next().map_or(0, char::len_utf8));
     Some(start_of_line + offset..start_of_line + offset + token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(200), "200");
+        assert_eq!(grouped(300_000), "300,000");
+        assert_eq!(grouped(1_000_000_000_000), "1,000,000,000,000");
+    }
+
+    #[test]
+    fn messages_quote_input_as_excerpts_only() {
+        let huge = "s".repeat(10_000);
+        let diag = Diagnostic::new(
+            Path::new("p.yaml"),
+            (1, 1),
+            format!("value `{huge}` is bad"),
+        )
+        .hint(format!("not \"{huge}\""));
+        assert!(diag.message.len() < 120, "{}", diag.message);
+        assert!(diag.message.ends_with("…` is bad"));
+        assert!(diag.hint.unwrap().len() < 120);
+        assert_eq!(excerpt("a\u{0}b"), "a?b");
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_its_column() {
+        let line = format!("key: {}TARGET{}", "x".repeat(500), "y".repeat(500));
+        let text = format!("first\n{line}\n");
+        let (source, column) = quoted_line(&text, 2, 506);
+        let quoted = source.lines().nth(1).unwrap();
+        assert!(quoted.chars().count() <= 2 * crate::limits::MAX_EXCERPT_CHARS + 2);
+        let at: String = quoted.chars().skip(column - 1).take(6).collect();
+        assert_eq!(at, "TARGET");
+        assert_eq!(quoted_line(&text, 1, 1), ("first".to_string(), 1));
+    }
 }

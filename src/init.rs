@@ -41,10 +41,16 @@ pub fn init(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     let mut written = Vec::new();
     for (name, contents) in FILES {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-        std::fs::write(&path, contents)?;
-        written.push(path);
+        if !crate::files::create_new_inside(dir, name, contents.as_bytes())? {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} appeared while the folder was being made",
+                    dir.join(name).display()
+                ),
+            ));
+        }
+        written.push(dir.join(name));
     }
     Ok(written)
 }

@@ -10,10 +10,12 @@
 pub mod cache;
 pub mod context;
 pub mod diagnostic;
+pub mod files;
 pub mod import;
 pub mod impose;
 pub mod init;
 pub mod job_sheet;
+pub mod limits;
 pub mod load;
 pub mod package;
 pub mod paper;

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, excerpt};
 use crate::schema::{People, ProgrammeFile};
 
 /// A programme file read and deserialised, not yet validated.
@@ -28,11 +28,7 @@ pub struct Text {
     pub value: String,
 }
 
-/// The largest programme file read: far above any real programme (10,000
-/// participants take about 3 MB), far below what would hurt.
-pub const MAX_FILE_BYTES: u64 = 32 << 20;
-/// How deep mappings and lists may nest; a programme file needs five levels.
-const MAX_DEPTH: usize = 24;
+use crate::limits::{MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES};
 
 /// Line and column of every node in the file, keyed by its path
 /// (`participants[3].absent[0]`, `documents.thank-you.signed_by`).
@@ -78,12 +74,19 @@ impl Positions {
 
 /// Reads and deserialises the programme file.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        vec![Diagnostic::new(
-            path,
-            (0, 0),
-            format!("cannot read the programme file: {err}"),
-        )]
+    let bytes = crate::files::read_regular(path, MAX_FILE_BYTES).map_err(|refused| {
+        let message = match refused {
+            crate::files::Refused::TooLarge(max) => format!(
+                "the programme file is larger than {} MB; a programme of 10,000 participants \
+                 takes about 3 MB, so this is not a programme file",
+                max >> 20
+            ),
+            other => format!(
+                "cannot read the programme file: {}",
+                other.describe(&path.display().to_string())
+            ),
+        };
+        vec![Diagnostic::new(path, (0, 0), message)]
     })?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
@@ -110,12 +113,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             "the file is empty; a programme file starts with `programme:` (see data/programme.yaml)",
         )]);
     }
-    // Before serde sees it: anchors and aliases could expand into a huge document
-    // (a "billion laughs"), and a programme file has no need for them.
-    let (map, problem) = positions(text);
-    if let Some(problem) = problem {
-        return Err(vec![Diagnostic::new(path, problem.0, problem.1)]);
-    }
+    // Both readers see the same text: a byte-order mark is not part of it.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // Before serde sees it, one reading of the whole file that must succeed:
+    // it records every node's position, and stops at what a programme file
+    // has no need for and could be abused (anchors and aliases, which can
+    // expand into a huge document; tags; duplicate keys; deep nesting).
+    let refuse = |(pos, message): Problem| vec![Diagnostic::new(path, pos, message)];
+    let map = positions(text).map_err(refuse)?;
     let file: ProgrammeFile = serde_yaml::from_str(text).map_err(|err| {
         let pos = err
             .location()
@@ -176,6 +181,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         }
     }
     if !problems.is_empty() {
+        // What concerns the import itself (`participants.from`) is located
+        // at its line in the programme file.
+        for diag in &mut problems {
+            if *diag.file == *path
+                && diag.line == 0
+                && let Some(&(line, column)) = diag.entry.as_ref().and_then(|e| map.get(e))
+            {
+                diag.line = line as u32;
+                diag.column = column as u32;
+            }
+        }
         return Err(problems);
     }
     let mut strings = Vec::new();
@@ -373,20 +389,59 @@ fn entry_id_in(value: &serde_yaml::Value, path: &str) -> Option<String> {
 /// A position and what is wrong there.
 type Problem = ((usize, usize), String);
 
-/// Walks the YAML events once, recording where each node starts, and stopping at
-/// the first anchor, alias or excessive nesting. A syntax error is left for serde
-/// to report.
-fn positions(text: &str) -> (HashMap<String, (usize, usize)>, Option<Problem>) {
+/// Walks the YAML events once, recording where each node starts. Stops at the
+/// first syntax error (this reader decides what is valid YAML: were serde_yaml
+/// to read text this one does not, its positions and guards would be lost),
+/// anchor or alias, tag, duplicate key, or nesting deeper than [`MAX_DEPTH`]
+/// (flow `[ { ` and block style alike), so no input makes it work long.
+fn positions(text: &str) -> Result<HashMap<String, (usize, usize)>, Problem> {
     let mut recorder = Recorder::default();
-    let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    (recorder.map, recorder.problem)
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => return Ok(recorder.map),
+            Ok((event, mark)) => {
+                recorder.on_event(event, mark);
+                if let Some(problem) = recorder.problem {
+                    return Err(problem);
+                }
+            }
+            Err(err) => {
+                let mark = err.marker();
+                let line = text
+                    .lines()
+                    .nth(mark.line().saturating_sub(1))
+                    .unwrap_or("");
+                let tab = line.contains('\t');
+                return Err(((mark.line(), mark.col() + 1), syntax_words(err.info(), tab)));
+            }
+        }
+    }
+}
+
+/// The YAML reader's words for a syntax error, in plain words where a common
+/// mistake is behind it (`tab`: there is a tab on the line).
+fn syntax_words(info: &str, tab: bool) -> String {
+    if tab || info.contains("tab") {
+        "use spaces, not tabs, in a programme file (YAML reads tabs differently in \
+         different places)"
+            .into()
+    } else if info.contains("recursion limit") {
+        // Flow collections on one line are read whole before any of them is
+        // reported, so this reader's own limit is met before ours.
+        format!("the file nests more than {MAX_DEPTH} levels deep; a programme needs five")
+    } else {
+        format!("the file is not valid YAML here: {}", excerpt(info))
+    }
 }
 
 enum Frame {
-    /// Inside a mapping: the key of the value to come, if it has been read.
+    /// Inside a mapping: the key of the value to come, if it has been read,
+    /// and the keys seen so far.
     Mapping {
         prefix: String,
         key: Option<String>,
+        keys: std::collections::HashSet<String>,
     },
     Sequence {
         prefix: String,
@@ -399,11 +454,13 @@ struct Recorder {
     stack: Vec<Frame>,
     map: HashMap<String, (usize, usize)>,
     problem: Option<Problem>,
+    /// Values read so far.
+    values: usize,
 }
 
 impl Recorder {
     /// The path of the node that starts now, or `None` when the event is a key.
-    fn next_path(&mut self, event: &Event) -> Option<String> {
+    fn next_path(&mut self, event: &Event, pos: (usize, usize)) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Sequence { prefix, index }) => {
@@ -411,41 +468,59 @@ impl Recorder {
                 *index += 1;
                 Some(path)
             }
-            Some(Frame::Mapping { prefix, key }) => match key.take() {
+            Some(Frame::Mapping { prefix, key, keys }) => match key.take() {
                 Some(key) if prefix.is_empty() => Some(key),
                 Some(key) => Some(format!("{prefix}.{key}")),
                 None => {
-                    if let Event::Scalar(value, ..) = event {
-                        *key = Some(value.clone());
-                    } else {
-                        // Complex keys do not occur in a programme file.
-                        *key = Some("?".into());
+                    let Event::Scalar(value, ..) = event else {
+                        self.problem = Some((
+                            pos,
+                            "a key must be a plain word or text, not a list or a mapping".into(),
+                        ));
+                        return None;
+                    };
+                    if !keys.insert(value.clone()) {
+                        self.problem = Some((
+                            pos,
+                            format!(
+                                "`{}` is written twice in the same place; keep one (YAML \
+                                 would silently use the last)",
+                                excerpt(value)
+                            ),
+                        ));
+                        return None;
                     }
+                    *key = Some(value.clone());
                     None
                 }
             },
         }
     }
-}
 
-impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         let pos = (mark.line(), mark.col() + 1);
-        if self.problem.is_some() {
-            return;
-        }
-        let anchored = match &event {
-            Event::Alias(_) => true,
-            Event::Scalar(_, _, anchor, _)
-            | Event::SequenceStart(anchor, _)
-            | Event::MappingStart(anchor, _) => *anchor > 0,
-            _ => false,
+        let (anchored, tagged) = match &event {
+            Event::Alias(_) => (true, false),
+            Event::Scalar(_, _, anchor, tag) => (*anchor > 0, tag.is_some()),
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                (*anchor > 0, tag.is_some())
+            }
+            _ => (false, false),
         };
         if anchored {
             self.problem = Some((
                 pos,
                 "YAML anchors and aliases (`&name`, `*name`, `<<:`) are not allowed in a \
                  programme file; write each value out"
+                    .into(),
+            ));
+            return;
+        }
+        if tagged {
+            self.problem = Some((
+                pos,
+                "YAML tags (`!!binary`, `!name`, `!!str`) are not allowed in a programme \
+                 file; write the value plainly"
                     .into(),
             ));
             return;
@@ -459,19 +534,47 @@ impl MarkedEventReceiver for Recorder {
             ));
             return;
         }
+        // Keys are not counted: they come with their values.
+        let value = match &event {
+            Event::Scalar(..) => matches!(
+                self.stack.last(),
+                Some(Frame::Mapping { key: Some(_), .. }) | Some(Frame::Sequence { .. }) | None
+            ),
+            Event::MappingStart(..) | Event::SequenceStart(..) => true,
+            _ => false,
+        };
+        if value {
+            self.values += 1;
+            if self.values > MAX_VALUES {
+                self.problem = Some((
+                    pos,
+                    format!(
+                        "the file holds more than {} values (a programme of 10,000 \
+                         participants holds about 100,000); this is not a programme file, or \
+                         a list in it has run away",
+                        crate::diagnostic::grouped(MAX_VALUES as u64)
+                    ),
+                ));
+                return;
+            }
+        }
         match &event {
-            Event::Scalar(..) | Event::Alias(..) => {
-                if let Some(path) = self.next_path(&event) {
+            Event::Scalar(..) => {
+                if let Some(path) = self.next_path(&event, pos) {
                     self.map.insert(path, pos);
                 }
             }
             Event::MappingStart(..) => {
-                let prefix = self.next_path(&event).unwrap_or_default();
+                let prefix = self.next_path(&event, pos).unwrap_or_default();
                 self.map.insert(prefix.clone(), pos);
-                self.stack.push(Frame::Mapping { prefix, key: None });
+                self.stack.push(Frame::Mapping {
+                    prefix,
+                    key: None,
+                    keys: Default::default(),
+                });
             }
             Event::SequenceStart(..) => {
-                let prefix = self.next_path(&event).unwrap_or_default();
+                let prefix = self.next_path(&event, pos).unwrap_or_default();
                 self.map.insert(prefix.clone(), pos);
                 self.stack.push(Frame::Sequence { prefix, index: 0 });
             }
@@ -504,7 +607,7 @@ mod tests {
     #[test]
     fn records_lines_of_nested_entries() {
         let text = "a:\n  b: 1\nlist:\n  - id: x\n    when: [2018-01-01, 2018-01-02]\n";
-        let map = positions(text).0;
+        let map = positions(text).unwrap();
         assert_eq!(map["a.b"].0, 2);
         assert_eq!(map["list[0]"].0, 4);
         assert_eq!(map["list[0].id"].0, 4);

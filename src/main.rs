@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use secretariat::diagnostic::Failure;
+use secretariat::diagnostic::{Diagnostic, Failure};
 use secretariat::pipeline::{self, BuildOptions};
 use secretariat::programme::Kind;
 use secretariat::typeset::FontOptions;
@@ -128,11 +128,11 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let building = matches!(cli.command, Command::Build { .. } | Command::Proof { .. });
-    // Ctrl-C: remove a half-written zip, leaving the previous one as it was.
+    // Ctrl-C: remove what is half-written, leaving earlier outputs as they
+    // were, and say what the run leaves.
     let _ = ctrlc::set_handler(|| {
-        secretariat::package::interrupted();
-        secretariat::cache::interrupted();
-        eprintln!("interrupted; nothing was written");
+        let left = secretariat::files::interrupted();
+        eprintln!("interrupted; {left}");
         std::process::exit(130);
     });
     let result = match cli.command {
@@ -236,12 +236,17 @@ fn main() -> ExitCode {
         },
         Command::Templates(TemplatesCommand::List { programme }) => {
             let programme = programme_file(programme);
-            let folder = programme.parent().unwrap_or(std::path::Path::new("."));
-            let overrides = folder.join("templates");
+            let folder = match programme.parent() {
+                Some(folder) if !folder.as_os_str().is_empty() => folder,
+                _ => std::path::Path::new("."),
+            };
+            let templates = secretariat::render::Templates::new(folder);
             for name in secretariat::render::builtin_names() {
-                let local = overrides.join(name);
-                if local.is_file() {
-                    println!("{name}  (overridden by {})", local.display());
+                if templates.overridden(name) {
+                    println!(
+                        "{name}  (overridden by {})",
+                        templates.origin(name).display()
+                    );
                 } else {
                     println!("{name}");
                 }
@@ -296,12 +301,22 @@ fn main() -> ExitCode {
                 let problems = match &result {
                     Ok(_) => Vec::new(),
                     Err(Failure::Invalid(diags)) => diags.clone(),
-                    Err(other) => {
-                        eprintln!("{other}");
-                        return ExitCode::from(1);
+                    // Scripts read standard output: every failure is a problem there.
+                    Err(Failure::Documents(errors)) => errors
+                        .iter()
+                        .map(|e| Diagnostic::new(&programme, (0, 0), e.clone()))
+                        .collect(),
+                    Err(Failure::Other(err)) => {
+                        vec![Diagnostic::new(&programme, (0, 0), format!("{err:#}"))]
                     }
                 };
-                let report = serde_json::json!({ "ok": problems.is_empty(), "problems": problems });
+                // As many as people are shown; the rest are counted.
+                let shown = secretariat::limits::MAX_REPORTED_PROBLEMS;
+                let report = serde_json::json!({
+                    "ok": problems.is_empty(),
+                    "problems": &problems[..problems.len().min(shown)],
+                    "not_shown": problems.len().saturating_sub(shown),
+                });
                 println!("{report:#}");
                 return if problems.is_empty() {
                     ExitCode::SUCCESS
@@ -325,8 +340,17 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             report(&failure);
-            if building && matches!(failure, Failure::Invalid(_)) {
-                eprintln!("nothing was written");
+            if building {
+                // Only what is true: the document cache may have been filled,
+                // and a proof may fail after its zip was written.
+                let written = secretariat::files::written();
+                if written.is_empty() {
+                    eprintln!("no zip was written; any earlier one is unchanged");
+                } else {
+                    for path in written {
+                        eprintln!("{} was written before the failure", path.display());
+                    }
+                }
             }
             ExitCode::from(1)
         }

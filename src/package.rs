@@ -31,8 +31,12 @@ pub struct Entry {
 pub enum Content {
     Bytes(Vec<u8>),
     /// A one-file zip made by [`pack`], copied into the zip without
-    /// recompressing.
-    Packed(std::path::PathBuf),
+    /// recompressing, once its bytes are checked against `sha256`, the hash
+    /// recorded when it was written.
+    Packed {
+        path: std::path::PathBuf,
+        sha256: String,
+    },
 }
 
 /// How every file of the zip is stored: deflated (fast level: PDFs are mostly
@@ -64,10 +68,8 @@ pub fn pack(bytes: &[u8], options: SimpleFileOptions) -> anyhow::Result<Vec<u8>>
 }
 
 /// The file inside a one-file zip made by [`pack`].
-pub fn unpack(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut packed = zip::ZipArchive::new(std::io::BufReader::new(file))?;
+pub fn unpack(packed: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))?;
     let mut entry = packed.by_index(0)?;
     let mut bytes = Vec::with_capacity(entry.size() as usize);
     std::io::Read::read_to_end(&mut entry, &mut bytes)?;
@@ -89,70 +91,33 @@ impl Entry {
 
 /// Writes `entries` and a `manifest.csv` describing them to `target`, atomically.
 pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> anyhow::Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let temp = tempfile::Builder::new()
-        .prefix(".secretariat-")
-        .suffix(".zip.partial")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    *PARTIAL.lock().expect("partial-file lock") = Some(temp.path().to_path_buf());
-    let result = write_into(temp, target, entries, timestamp);
-    *PARTIAL.lock().expect("partial-file lock") = None;
-    result
-}
-
-/// The zip being written, so an interrupted run can remove it (`interrupted`).
-static PARTIAL: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
-
-/// Removes a half-written zip; called when the run is interrupted (Ctrl-C), when
-/// destructors will not run.
-pub fn interrupted() {
-    if let Ok(partial) = PARTIAL.lock()
-        && let Some(path) = partial.as_ref()
-    {
-        let _ = std::fs::remove_file(path);
-    }
-}
-
-fn write_into(
-    temp: tempfile::NamedTempFile,
-    target: &Path,
-    entries: &[Entry],
-    timestamp: NaiveDateTime,
-) -> anyhow::Result<()> {
     let options = options(timestamp)?;
-    let mut zip = ZipWriter::new(std::io::BufWriter::new(temp.as_file()));
-    for entry in entries {
-        match &entry.content {
-            Content::Bytes(bytes) => {
-                zip.start_file(entry.path.as_str(), options)?;
-                zip.write_all(bytes)?;
-            }
-            Content::Packed(path) => {
-                // Compressed once, when typeset, and copied as is ever after.
-                let file = std::fs::File::open(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let mut packed = zip::ZipArchive::new(std::io::BufReader::new(file))
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                zip.raw_copy_file_rename(packed.by_index_raw(0)?, entry.path.as_str())?;
+    crate::files::write_output(target, |file| {
+        let mut zip = ZipWriter::new(std::io::BufWriter::new(file));
+        for entry in entries {
+            match &entry.content {
+                Content::Bytes(bytes) => {
+                    zip.start_file(entry.path.as_str(), options)?;
+                    zip.write_all(bytes)?;
+                }
+                Content::Packed { path, sha256 } => {
+                    // Compressed once, when typeset, and copied as is ever
+                    // after; checked first, so a cache entry damaged since
+                    // it was verified fails the build instead of reaching
+                    // the printer.
+                    let packed = crate::cache::read_packed(path, sha256)
+                        .with_context(|| format!("cannot take {} into the zip", entry.path))?;
+                    let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    zip.raw_copy_file_rename(packed.by_index_raw(0)?, entry.path.as_str())?;
+                }
             }
         }
-    }
-    zip.start_file("manifest.csv", options)?;
-    zip.write_all(&manifest(entries)?)?;
-    zip.finish()?.flush()?;
-    temp.as_file().sync_all()?;
-    // Temporary files are private; the zip is an ordinary output file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    temp.persist(target)
-        .with_context(|| format!("cannot write {}", target.display()))?;
-    Ok(())
+        zip.start_file("manifest.csv", options)?;
+        zip.write_all(&manifest(entries)?)?;
+        zip.finish()?.flush()?;
+        Ok(())
+    })
 }
 
 /// `manifest.csv`: path, kind, pages, page sizes in mm, SHA-256 of every file.

@@ -8,8 +8,9 @@ use typst::ecow::EcoVec;
 use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
 
-use crate::cache::{Cache, Record};
-use crate::diagnostic::{Diagnostic, Failure};
+use crate::cache::{Cache, Lookup, Record};
+use crate::diagnostic::{Diagnostic, Failure, excerpt};
+use crate::files::OutputLock;
 use crate::impose;
 use crate::package::{self, Content, Entry};
 use crate::plan::{self, Plan};
@@ -48,8 +49,8 @@ pub struct BuildReport {
     /// Files of the zip taken unchanged from the cache.
     pub reused: usize,
     /// Each document (not print file) of the zip: its path, where its packed
-    /// PDF lies in the cache (see [`package::unpack`]), its page count.
-    pub documents: Vec<(String, PathBuf, usize)>,
+    /// PDF lies in the cache, and its record (see [`crate::cache::pdf_at`]).
+    pub documents: Vec<(String, PathBuf, Record)>,
     /// Wall time of each stage, in order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -153,8 +154,30 @@ pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure>
     check_with_fonts(path, fonts).map(|(programme, ..)| programme)
 }
 
-/// Builds every document of the programme into `<out>/<programme.id>.zip`.
+/// Builds every document of the programme into `<out>/<programme.id>.zip`,
+/// holding the output folder's lock (see [`OutputLock`]) from before it
+/// touches the cache until the zip is written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    build_holding(options, None)
+}
+
+/// Takes the output folder's lock for what follows a build into it (a
+/// proof), to hand to [`build_holding`].
+pub fn lock(out: &Path) -> Result<OutputLock, Failure> {
+    Ok(OutputLock::acquire(out, || {
+        eprintln!(
+            "waiting for another build into {} to finish…",
+            out.display()
+        )
+    })?)
+}
+
+/// [`build`], with the output folder's lock already held by the caller, or
+/// taken here when `None`.
+pub fn build_holding(
+    options: &BuildOptions,
+    held: Option<&OutputLock>,
+) -> Result<BuildReport, Failure> {
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |stage: &'static str| {
@@ -170,12 +193,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let keys = keys(&plan, &templates, &fingerprint)?;
     lap("render");
     let timestamp = timestamp(&programme)?;
+    // Taken only once the programme is known to be valid: a programme that
+    // is not creates nothing, not even the output folder.
+    let _lock = match held {
+        Some(_) => None,
+        None => Some(lock(&options.out)?),
+    };
     let cache = Cache::new(&options.out, options.cache, package::options(timestamp)?);
     let run = Run {
         typesetter: &typesetter,
         templates: &templates,
         cache: &cache,
         fingerprint: &fingerprint,
+        notes: std::sync::Mutex::default(),
     };
     let (documents, kind_seconds) = typeset(&plan, &keys, &run, options.progress)?;
     lap("typeset");
@@ -197,12 +227,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         entry.documents += 1;
         entry.pages += made.record.pages.len();
     }
-    let listed: Vec<(String, PathBuf, usize)> = plan
+    let listed: Vec<(String, PathBuf, Record)> = plan
         .documents
         .iter()
         .zip(&documents)
         .zip(&keys)
-        .map(|((doc, done), key)| (doc.path.clone(), cache.packed(key), done.record.pages.len()))
+        .map(|((doc, done), key)| (doc.path.clone(), cache.packed(key), done.record.clone()))
         .collect();
     plan.print = plan::volumes(&plan.print, |i| documents[i].record.pages.len());
     let (mut entries, mut made) = entries(&plan, documents, &keys, &run)?;
@@ -242,11 +272,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         .filter(|m| !m.reused)
         .map(|m| m.path.clone())
         .collect();
+    let mut notes = plan.notes;
+    notes.extend(run.notes.into_inner().expect("notes lock"));
     Ok(BuildReport {
         zip,
         summary,
         print_files: plan.print.len(),
-        notes: plan.notes,
+        notes,
         reused: made.len() - typeset.len(),
         typeset,
         documents: listed,
@@ -288,7 +320,10 @@ fn job_sheet(
     entries.push(Entry {
         path: path.into(),
         kind: "job-sheet",
-        content: Content::Packed(run.cache.packed(&key)),
+        content: Content::Packed {
+            path: run.cache.packed(&key),
+            sha256: sheet.record.packed_sha256.clone(),
+        },
         sha256: sheet.record.sha256.clone(),
         pages: sheet.record.pages.clone(),
     });
@@ -383,6 +418,8 @@ struct Run<'a> {
     cache: &'a Cache,
     /// [`Typesetter::fingerprint`], part of every key.
     fingerprint: &'a str,
+    /// What the user should know about the run (damaged cache entries).
+    notes: std::sync::Mutex<Vec<String>>,
 }
 
 /// A document (or print file) ready in the cache.
@@ -428,7 +465,7 @@ fn typeset(plan: &Plan, keys: &[String], run: &Run, progress: bool) -> Result<Ty
         let doc = &plan.documents[i];
         let clock = std::time::Instant::now();
         let result = guarded(|| {
-            if let Some(done) = reuse(run, &keys[i]) {
+            if let Some(done) = reuse(run, &keys[i], &doc.path) {
                 return Ok(done);
             }
             let source = run
@@ -567,16 +604,25 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// A document from the cache, when its key and everything it read are
-/// unchanged.
-fn reuse(run: &Run, key: &str) -> Option<Done> {
-    let record = run.cache.get(key)?;
-    run.typesetter
-        .unchanged(&record.dependencies)
-        .then_some(Done {
-            record,
-            reused: true,
-        })
+/// A document from the cache, when its entry is whole and everything it read
+/// is unchanged. A damaged entry is noted; the document is typeset again.
+fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
+    match run.cache.get(key) {
+        Lookup::Hit(record) => run
+            .typesetter
+            .unchanged(&record.dependencies)
+            .then_some(Done {
+                record,
+                reused: true,
+            }),
+        Lookup::Miss => None,
+        Lookup::Damaged => {
+            run.notes.lock().expect("notes lock").push(format!(
+                "the cache entry for {path} was damaged; typeset again"
+            ));
+            None
+        }
+    }
 }
 
 /// One document from the cache (see [`reuse`]), else typeset, checked for
@@ -588,7 +634,7 @@ fn typeset_one(
     template: &str,
     source: &str,
 ) -> Result<Done, String> {
-    if let Some(done) = reuse(run, key) {
+    if let Some(done) = reuse(run, key, path) {
         return Ok(done);
     }
     let (document, dependencies) = run.typesetter.compile_tracked(source);
@@ -615,13 +661,9 @@ fn store(
     dependencies: crate::typeset::Dependencies,
 ) -> Result<Done, String> {
     let pdf = run.typesetter.pdf(document, path)?;
-    let record = Record {
-        pages: page_sizes(document),
-        sha256: crate::typeset::sha256(&pdf),
-        dependencies,
-    };
-    run.cache
-        .put(key, &pdf, &record)
+    let record = run
+        .cache
+        .put(key, &pdf, page_sizes(document), dependencies)
         .map_err(|e| format!("cannot write the document cache: {e:#}"))?;
     Ok(Done {
         record,
@@ -645,14 +687,15 @@ fn typst_errors(
                 if let Some(quoted) = source.lines().nth(line) {
                     if let Some((number, original)) = templates.nearest_line(template, quoted) {
                         text.push_str(&format!(
-                            "\n      nearest template line: {}:{number}: {original}",
-                            templates.origin(template).display()
+                            "\n      nearest template line: {}:{number}: {}",
+                            templates.origin(template).display(),
+                            excerpt(&original)
                         ));
                     }
                     text.push_str(&format!(
                         "\n      generated line {}: {}",
                         line + 1,
-                        quoted.trim()
+                        excerpt(quoted.trim())
                     ));
                 }
             }
@@ -679,7 +722,10 @@ fn entries(
         entries.push(Entry {
             path: doc.path.clone(),
             kind: doc.kind.key(),
-            content: Content::Packed(run.cache.packed(key)),
+            content: Content::Packed {
+                path: run.cache.packed(key),
+                sha256: done.record.packed_sha256.clone(),
+            },
             sha256: done.record.sha256.clone(),
             pages: done.record.pages.clone(),
         });
@@ -711,7 +757,7 @@ fn entries(
             parts.push(documents[i].record.sha256.as_bytes());
         }
         let key = Cache::key(&parts);
-        let done = guarded(|| print_file(run, &key, print, &documents, keys))
+        let done = guarded(|| print_file(run, &key, print, &documents))
             .map_err(|e| format!("{}: {e}", print.path));
         // Typst memoises the members' parsed PDFs; one volume's are of no use
         // to the next.
@@ -723,7 +769,10 @@ fn entries(
         entries.push(Entry {
             path: print.path.clone(),
             kind: print.kind.key(),
-            content: Content::Packed(run.cache.packed(&key)),
+            content: Content::Packed {
+                path: run.cache.packed(&key),
+                sha256: done.record.packed_sha256.clone(),
+            },
             sha256: done.record.sha256.clone(),
             pages: done.record.pages.clone(),
         });
@@ -744,19 +793,25 @@ fn print_file(
     key: &str,
     print: &plan::PrintFile,
     documents: &[Done],
-    keys: &[String],
 ) -> Result<Done, String> {
-    if let Some(record) = run.cache.get(key) {
-        return Ok(Done {
-            record,
-            reused: true,
-        });
+    match run.cache.get(key) {
+        Lookup::Hit(record) => {
+            return Ok(Done {
+                record,
+                reused: true,
+            });
+        }
+        Lookup::Miss => {}
+        Lookup::Damaged => run.notes.lock().expect("notes lock").push(format!(
+            "the cache entry for {} was damaged; assembled again",
+            print.path
+        )),
     }
     let mut pdfs = Vec::with_capacity(print.members.len());
     for &i in &print.members {
         let pdf = run
             .cache
-            .pdf(&keys[i])
+            .pdf(&documents[i].record)
             .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
         pdfs.push((
             typst::foundations::Bytes::new(pdf),

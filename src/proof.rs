@@ -33,30 +33,35 @@ pub struct ProofReport {
 /// Builds (reusing the cache), then renders every page of every document onto
 /// `<out>/<zip name>-proof.pdf`, and with `png` each page as a PNG at `dpi`
 /// there too.
+///
+/// Page images are rendered into a hidden folder inside `png` and moved into
+/// place only once all are made, so an interrupted or failed proof leaves the
+/// previous images as they were (or says how many it had moved).
 pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<ProofReport, Failure> {
-    let report = pipeline::build(options)?;
+    // One lock for the build and the proof's own files.
+    let lock = pipeline::lock(&options.out)?;
+    let report = pipeline::build_holding(options, Some(&lock))?;
     let programme = pipeline::check(&options.programme)?;
     let typesetter = pipeline::typesetter(&programme, &options.fonts)?;
+    let staging = match png {
+        Some(dir) => Some(Staging::new(dir)?),
+        None => None,
+    };
     let mut thumbnails: Vec<(String, Bytes)> = Vec::new();
     let mut pngs = Vec::new();
-    for (path, pdf, pages) in &report.documents {
-        let pdf = crate::package::unpack(pdf)?;
+    for (path, packed, record) in &report.documents {
+        let pdf = crate::cache::pdf_at(packed, record)?;
         let pages = typesetter
-            .pdf_pages(vec![(Bytes::new(pdf), *pages)])
+            .pdf_pages(vec![(Bytes::new(pdf), record.pages.len())])
             .map_err(|e| Failure::Documents(vec![format!("{path}: {e}")]))?
             .remove(0);
         for (n, page) in pages.iter().enumerate() {
             let label = format!("{path} · {}/{}", n + 1, pages.len());
             thumbnails.push((label, Bytes::new(png_of(page, THUMBNAIL_SCALE)?)));
-            if let Some(dir) = png {
-                let file = dir.join(format!("{}-{}.png", path.trim_end_matches(".pdf"), n + 1));
-                if let Some(parent) = file.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
-                }
-                std::fs::write(&file, png_of(page, dpi / 72.0)?)
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
-                pngs.push(file);
+            if let Some(staging) = &staging {
+                let name = format!("{}-{}.png", path.trim_end_matches(".pdf"), n + 1);
+                staging.write(&name, &png_of(page, dpi / 72.0)?)?;
+                pngs.push(name);
             }
         }
     }
@@ -76,12 +81,104 @@ pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<Pro
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let sheet = options.out.join(format!("{stem}-proof.pdf"));
-    write_atomically(&sheet, &sheet_pdf)?;
+    crate::files::write_output(&sheet, |file| {
+        Ok(std::io::Write::write_all(file, &sheet_pdf)?)
+    })?;
+    let pngs = match staging {
+        Some(staging) => staging.commit(&pngs)?,
+        None => Vec::new(),
+    };
     Ok(ProofReport {
         sheet,
         pages: thumbnails.len(),
         pngs,
     })
+}
+
+/// A hidden folder inside the page-image folder where a proof's images are
+/// made before they are moved into place.
+struct Staging {
+    dir: PathBuf,
+    temp: tempfile::TempDir,
+    _in_flight: crate::files::InFlight,
+}
+
+impl Staging {
+    fn new(dir: &Path) -> Result<Self, Failure> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        // Left by a proof killed outright.
+        crate::files::remove_stale(dir);
+        let temp = tempfile::Builder::new()
+            .prefix(crate::files::TEMP_PREFIX)
+            .suffix(crate::files::TEMP_SUFFIX)
+            .tempdir_in(dir)
+            .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", dir.display()))?;
+        let in_flight = crate::files::InFlight::new(temp.path());
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            temp,
+            _in_flight: in_flight,
+        })
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Failure> {
+        // An interruption waits for this image, then removes them all.
+        let _gate = crate::files::gate();
+        let file = self.temp.path().join(name);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&file, bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+        Ok(())
+    }
+
+    /// Moves the images into place, each replacing the previous image of its
+    /// name, and returns where they are.
+    fn commit(self, names: &[String]) -> Result<Vec<PathBuf>, Failure> {
+        let root = self
+            .dir
+            .canonicalize()
+            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", self.dir.display()))?;
+        let mut moved = Vec::with_capacity(names.len());
+        // What an interruption now would leave, said truthfully at each step.
+        let state = |n: usize| {
+            format!(
+                "{n} of {} page images were moved into {} (the rest were removed)",
+                names.len(),
+                self.dir.display()
+            )
+        };
+        crate::files::set_state(Some(state(0)));
+        for (n, name) in names.iter().enumerate() {
+            let _gate = crate::files::gate();
+            let target = self.dir.join(name);
+            let parent = target.parent().unwrap_or(&self.dir);
+            let place = || -> anyhow::Result<()> {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+                // A linked folder must not carry images out of the folder asked for.
+                if !parent.canonicalize().is_ok_and(|p| p.starts_with(&root)) {
+                    anyhow::bail!(
+                        "{} leads outside {}; remove the link",
+                        parent.display(),
+                        self.dir.display()
+                    );
+                }
+                std::fs::rename(self.temp.path().join(name), &target)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))
+            };
+            place().map_err(|e| {
+                crate::files::set_state(None);
+                anyhow::anyhow!("{e:#}; {}", state(n))
+            })?;
+            moved.push(target);
+            crate::files::set_state(Some(state(n + 1)));
+        }
+        Ok(moved)
+    }
 }
 
 fn png_of(page: &typst_layout::Page, scale: f32) -> Result<Vec<u8>, Failure> {
@@ -131,28 +228,4 @@ fn contact_sheet(
     typesetter
         .pdf(&document, "proof")
         .map_err(|e| Failure::Documents(vec![format!("contact sheet: {e}")]))
-}
-
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".secretariat-")
-        .suffix(".pdf.partial")
-        .tempfile_in(dir)
-        .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut temp, bytes)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
-    // Temporary files are private; the proof is an ordinary output file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = temp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    temp.persist(target)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
-    Ok(())
 }

@@ -10,7 +10,9 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, excerpt};
+use crate::files::{Refused, Root};
+use crate::limits::MAX_TEMPLATE_BYTES;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -23,6 +25,9 @@ pub use embedded::FONTS as BUILTIN_FONTS;
 pub struct Templates {
     env: Environment<'static>,
     overrides: PathBuf,
+    /// The programme folder, through which overrides are read (`None` when
+    /// it cannot be opened: then only built-in templates exist).
+    root: Option<Root>,
 }
 
 /// The names of the built-in templates, in order.
@@ -31,20 +36,41 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Copies the built-in templates into `dir` (its `partials/` too) for editing,
-/// never overwriting a file; returns the files written and those left alone.
+/// never overwriting a file or writing through a link out of `dir`; returns
+/// the files written and those left alone.
 pub fn export(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let (mut written, mut kept) = (Vec::new(), Vec::new());
     for (name, source) in embedded::TEMPLATES {
         let path = dir.join(name);
-        if path.exists() {
+        if crate::files::create_new_inside(dir, name, source.as_bytes())? {
+            written.push(path);
+        } else {
             kept.push(path);
-            continue;
         }
-        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-        std::fs::write(&path, source)?;
-        written.push(path);
     }
     Ok((written, kept))
+}
+
+/// The text of the programme's own template `name` (under `templates/`), if
+/// it has one; read through the programme folder's one door, so a template
+/// (or a folder of them) linked from outside the folder, a FIFO, or a huge
+/// file is refused, naming the path and never its contents.
+fn read_override(root: Option<&Root>, name: &str) -> Result<Option<String>, String> {
+    if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+        return Err(format!(
+            "template `{}` must be named by a path inside templates/, without `..`",
+            excerpt(name)
+        ));
+    }
+    let Some(root) = root else { return Ok(None) };
+    let written = format!("templates/{name}");
+    match root.read(&written, MAX_TEMPLATE_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("`{written}` is not UTF-8 text; save it as UTF-8")),
+        Err(Refused::NotFound) => Ok(None),
+        Err(refused) => Err(refused.describe(&written)),
+    }
 }
 
 /// The built-in template of this name, if there is one.
@@ -59,24 +85,16 @@ impl Templates {
     /// Templates for the programme in `folder`; its `templates/` folder wins.
     pub fn new(folder: &Path) -> Self {
         let overrides = folder.join("templates");
+        let root = Root::new(folder).ok();
         let mut env = Environment::new();
-        let dir = overrides.clone();
-        env.set_loader(move |name| {
-            if name.contains("..") || name.starts_with('/') {
-                return Ok(None);
-            }
-            let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
-                Ok(source) => Ok(Some(source)),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    Ok(builtin(name).map(str::to_string))
-                }
-                Err(err) => Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    format!("cannot read {}: {err}", path.display()),
-                )),
-            }
-        });
+        let loader_root = root.clone();
+        env.set_loader(
+            move |name| match read_override(loader_root.as_ref(), name) {
+                Ok(Some(source)) => Ok(Some(source)),
+                Ok(None) => Ok(builtin(name).map(str::to_string)),
+                Err(message) => Err(Error::new(ErrorKind::InvalidOperation, message)),
+            },
+        );
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".typ.j2") || name.ends_with(".typ") {
@@ -112,19 +130,32 @@ impl Templates {
                 .build()
                 .expect("a valid syntax configuration"),
         );
-        Self { env, overrides }
+        Self {
+            env,
+            overrides,
+            root,
+        }
+    }
+
+    /// Whether the programme has its own template of this name.
+    pub fn overridden(&self, name: &str) -> bool {
+        matches!(read_override(self.root.as_ref(), name), Ok(Some(_)))
     }
 
     /// Whether a template of this name exists, in the programme or built in.
+    /// One the programme has but that cannot be read (it leads outside the
+    /// folder, say) exists: rendering it reports why it cannot be read.
     pub fn exists(&self, name: &str) -> bool {
-        self.overrides.join(name).is_file() || builtin(name).is_some()
+        match read_override(self.root.as_ref(), name) {
+            Ok(Some(_)) | Err(_) => true,
+            Ok(None) => builtin(name).is_some(),
+        }
     }
 
     /// Where a template comes from, for messages.
     pub fn origin(&self, name: &str) -> PathBuf {
-        let path = self.overrides.join(name);
-        if path.is_file() {
-            path
+        if self.overridden(name) {
+            self.overrides.join(name)
         } else {
             Path::new("templates").join(format!("{name} (built-in)"))
         }
@@ -150,14 +181,14 @@ impl Templates {
         }
         let line = err.line().unwrap_or(0);
         let mut diag = Diagnostic::new(&file, (line, 0), message);
-        if !file.is_file() {
+        if !self.overridden(name) {
             diag.source = builtin(name).map(std::sync::Arc::from);
         }
         match self
             .source(name)
             .and_then(|s| s.lines().nth(line.checked_sub(1)?).map(str::to_owned))
         {
-            Some(quoted) => diag.hint(format!("line {line}: {}", quoted.trim())),
+            Some(quoted) => diag.hint(format!("line {line}: {}", excerpt(quoted.trim()))),
             None => diag,
         }
     }
@@ -193,9 +224,11 @@ impl Templates {
 
     /// A template's text, as the loader would find it.
     fn source(&self, name: &str) -> Option<String> {
-        std::fs::read_to_string(self.overrides.join(name))
-            .ok()
-            .or_else(|| builtin(name).map(str::to_string))
+        match read_override(self.root.as_ref(), name) {
+            Ok(Some(source)) => Some(source),
+            Ok(None) => builtin(name).map(str::to_string),
+            Err(_) => None,
+        }
     }
 }
 

@@ -24,6 +24,8 @@ use typst_kit::fonts::{FontPath, FontStore};
 use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, Timestamp};
 
+use crate::files::{Refused, Root, read_regular};
+use crate::limits::MAX_ASSET_BYTES;
 use crate::render::BUILTIN_FONTS;
 
 /// The one file id every document's generated source is compiled under.
@@ -46,7 +48,7 @@ pub struct FontOptions {
 pub struct Typesetter {
     library: LazyHash<Library>,
     fonts: FontStore,
-    root: PathBuf,
+    root: Root,
     files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     /// SHA-256 of each file and font used so far.
     file_hashes: Mutex<HashMap<FileId, String>>,
@@ -68,8 +70,7 @@ impl Typesetter {
         today: NaiveDate,
         timestamp: NaiveDateTime,
     ) -> anyhow::Result<Self> {
-        let root = root
-            .canonicalize()
+        let root = Root::new(root)
             .map_err(|e| anyhow::anyhow!("cannot open programme folder {}: {e}", root.display()))?;
         let mut fonts = FontStore::new();
         for (_, data) in BUILTIN_FONTS {
@@ -84,9 +85,11 @@ impl Typesetter {
                 (font, info)
             })
         }));
-        let local = root.join("fonts");
-        if local.is_dir() {
-            fonts.extend::<FontPath>(typst_kit::fonts::scan(&local));
+        for data in local_fonts(&root)? {
+            fonts.extend(Font::iter(data).map(|font| {
+                let info = font.info().clone();
+                (font, info)
+            }));
         }
         if options.system_fonts {
             fonts.extend::<FontPath>(typst_kit::fonts::system());
@@ -338,23 +341,71 @@ impl Typesetter {
         }
         let path = id
             .vpath()
-            .realize(&self.root)
+            .realize(self.root.dir())
             .map_err(|_| FileError::AccessDenied)?;
-        let real = path
-            .canonicalize()
-            .map_err(|e| FileError::from_io(e, &path))?;
-        // Symlinks are followed before this check, so a link leaving the folder
-        // is refused like any other path outside it.
-        if !real.starts_with(&self.root) {
-            return Err(FileError::AccessDenied);
-        }
-        if real.is_dir() {
-            return Err(FileError::IsDirectory);
-        }
-        std::fs::read(&real)
+        let refused = |refused: Refused| match refused {
+            Refused::NotFound => FileError::NotFound(path.clone()),
+            Refused::NotAFile("a folder") => FileError::IsDirectory,
+            Refused::Io(err) => FileError::from_io(err, &path),
+            // Outside the folder, not a regular file, too large: Typst's
+            // message is its own, so say it in ours, naming the path as the
+            // template wrote it.
+            other => FileError::Other(Some(
+                other
+                    .describe(&format!("/{}", id.vpath().get_without_slash()))
+                    .into(),
+            )),
+        };
+        let real = self.root.resolve_joined(&path).map_err(refused)?;
+        read_regular(&real, MAX_ASSET_BYTES)
             .map(Bytes::new)
-            .map_err(|e| FileError::from_io(e, &path))
+            .map_err(refused)
     }
+}
+
+/// The font files of the programme's `fonts/` folder (and its subfolders), in
+/// name order, each read through the folder's one door: a font linked from
+/// outside the folder, a FIFO or an oversized file is an error naming it.
+fn local_fonts(root: &Root) -> anyhow::Result<Vec<Bytes>> {
+    let mut found = Vec::new();
+    let mut folders = vec![(PathBuf::from("fonts"), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        let full = root.dir().join(&folder);
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| folder.join(e.file_name()))
+            .collect();
+        names.sort();
+        for name in names {
+            let real = root.dir().join(&name);
+            if real.is_dir() {
+                // A folder linked from elsewhere is refused with its fonts.
+                if depth < crate::limits::MAX_DEPTH {
+                    folders.push((name, depth + 1));
+                }
+                continue;
+            }
+            let is_font = name.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                matches!(
+                    e.to_ascii_lowercase().as_str(),
+                    "ttf" | "otf" | "ttc" | "otc"
+                )
+            });
+            if !is_font {
+                continue;
+            }
+            let written = name.to_string_lossy();
+            let bytes = root
+                .read(&written, crate::limits::MAX_FONT_BYTES)
+                .map_err(|refused| anyhow::anyhow!("font {}", refused.describe(&written)))?;
+            found.push((name, Bytes::new(bytes)));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found.into_iter().map(|(_, data)| data).collect())
 }
 
 /// A Typst error in a document's generated source.

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 use crate::impose::{self, LayoutRequest};
+use crate::limits::{MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
 use crate::load::{Loaded, Positions};
 use crate::paper;
 use crate::programme::{
@@ -104,6 +105,21 @@ impl Validator<'_> {
                 ),
             );
         }
+        // Every date of the file, wherever it is: a year far off makes the
+        // schedules, the overview and the era calendar meaningless or endless.
+        if let Ok(date) = text.value.trim().parse::<NaiveDate>()
+            && !(MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&date))
+        {
+            self.error(
+                &text.path,
+                &text.entry,
+                format!(
+                    "{} is not a plausible date for a programme: years run from {MIN_YEAR} to \
+                     {MAX_YEAR}; dates are written YYYY-MM-DD, e.g. 2018-10-24",
+                    crate::diagnostic::excerpt(text.value.trim())
+                ),
+            );
+        }
         let length = text.value.chars().count();
         let max = max_chars(&text.path);
         if length > max {
@@ -170,28 +186,25 @@ impl Validator<'_> {
         }
     }
 
-    /// Checks that an asset exists as a file inside the programme folder.
+    /// Checks that an asset is a regular file inside the programme folder,
+    /// through the one door every read goes through.
     fn asset(&mut self, path: &str, entry: &str, asset: &str) {
-        let full = self.folder.join(asset);
-        let root = self.folder.canonicalize();
-        match (full.canonicalize(), root) {
-            (Ok(real), Ok(root)) if !real.starts_with(&root) => self.error(
-                path,
-                entry,
-                format!("`{asset}` lies outside the programme folder"),
-            ),
-            (Ok(real), _) if !real.is_file() => {
-                self.error(path, entry, format!("`{asset}` is not a file"))
-            }
-            (Ok(_), _) => {}
-            (Err(_), _) => self.error(
+        let resolved = match crate::files::Root::new(self.folder) {
+            Ok(root) => root.resolve(asset).map(drop),
+            Err(err) => Err(crate::files::Refused::Io(err)),
+        };
+        match resolved {
+            Ok(()) => {}
+            Err(crate::files::Refused::NotFound) => self.error(
                 path,
                 entry,
                 format!(
-                    "asset file `{asset}` not found (looked for {})",
-                    full.display()
+                    "asset file `{}` not found (looked for {})",
+                    crate::diagnostic::excerpt(asset),
+                    crate::diagnostic::excerpt(&self.folder.join(asset).display().to_string())
                 ),
             ),
+            Err(refused) => self.error(path, entry, refused.describe(asset)),
         }
     }
 
@@ -223,6 +236,7 @@ impl Validator<'_> {
     ) -> Programme {
         let info = file.programme;
         let range = (info.start, info.end);
+        let length = (info.end - info.start).num_days() + 1;
         if info.start > info.end {
             self.error(
                 "programme.end",
@@ -230,6 +244,17 @@ impl Validator<'_> {
                 format!(
                     "the programme ends ({}) before it starts ({})",
                     info.end, info.start
+                ),
+            );
+        } else if length > MAX_PROGRAMME_DAYS {
+            self.error(
+                "programme.end",
+                "programme",
+                format!(
+                    "the programme runs {length} days, from {} to {}; a programme may run at \
+                     most {MAX_PROGRAMME_DAYS} days (two years): check the years of `start` \
+                     and `end`",
+                    info.start, info.end
                 ),
             );
         }

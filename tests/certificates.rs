@@ -156,7 +156,10 @@ fn build_writes_nothing_else_into_the_output_folder() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     entries.sort();
-    assert_eq!(entries, vec![".cache", "kccp-2018-atip.zip"]);
+    assert_eq!(
+        entries,
+        vec![".cache", ".secretariat.lock", "kccp-2018-atip.zip"]
+    );
     // The cache holds whole entries only: no temporary file is left behind.
     for entry in std::fs::read_dir(out.path().join(".cache")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

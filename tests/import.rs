@@ -1,11 +1,16 @@
 //! Participant lists from registration exports: the reference participants as
-//! `.xlsx` and as `.csv`, read back through `from:`, give the same documents as
-//! the inline list; a bad cell is located by sheet, row and column; a CSV saved
-//! as Shift_JIS is refused with advice.
+//! `.xlsx`, `.ods` and `.csv`, read back through `from:`, give the same
+//! documents as the inline list; a bad cell is located by sheet, row and
+//! column; a CSV saved as Shift_JIS is refused with advice; an export past the
+//! bounds of `src/limits.rs` (a stray cell at XFD1048576, a zip bomb, repeated
+//! .ods cells) is refused quickly, under a memory cap, with a plain message.
 
 mod common;
 
+use std::io::Write;
 use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -197,4 +202,340 @@ fn a_shift_jis_csv_is_refused_with_advice() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("Shift_JIS"), "{stderr}");
     assert!(stderr.contains("CSV UTF-8"), "{stderr}");
+}
+
+/// Runs `secretariat check` (with `--format json` if `json`) under a 4 GB cap
+/// on address space, so that a file asking for more memory fails the test
+/// instead of hurting the machine. Returns the exit code, standard output and
+/// error, and the time taken.
+fn check_capped(programme: &Path, json: bool) -> (Option<i32>, String, String, Duration) {
+    let started = Instant::now();
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -v 4000000; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_secretariat"))
+        .arg("check")
+        .arg(programme)
+        .env_remove("SOURCE_DATE_EPOCH");
+    if json {
+        command.args(["--format", "json"]);
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// Checks a programme whose export must be refused, quickly and with `message`,
+/// under the memory cap; then checks it again with `--format json`, which must
+/// print the problem as JSON.
+fn assert_refused(programme: &Path, message: &str) {
+    let (code, _, stderr, took) = check_capped(programme, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(message), "{stderr}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    eprintln!("refused in {took:?}");
+
+    let (code, stdout, stderr, _) = check_capped(programme, true);
+    assert_eq!(code, Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}):\n{stdout}\n{stderr}");
+    });
+    assert_eq!(report["ok"], false, "{stdout}");
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["message"].as_str().unwrap().contains(message)),
+        "{stdout}"
+    );
+}
+
+/// A copy of the .xlsx at `path` with `part` written by `write` instead.
+fn replace_part(path: &Path, part: &str, write: impl FnOnce(&mut dyn Write)) {
+    let original = unzip(path);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut write = Some(write);
+    for (name, bytes) in original {
+        zip.start_file(name.as_str(), options).unwrap();
+        if name == part {
+            (write.take().unwrap())(&mut zip);
+        } else {
+            zip.write_all(&bytes).unwrap();
+        }
+    }
+    assert!(write.is_none(), "no part {part}");
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_stray_cell_far_from_the_table_is_refused_before_the_sheet_is_read() {
+    // One cell at A1 and one at the last cell Excel has: calamine's dense
+    // range over them would take 512 GB.
+    let dir = fixture_importing("registrations.xlsx", "");
+    let path = dir.path().join("registrations.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Participants").unwrap();
+    sheet.write_string(0, 0, "ID").unwrap();
+    sheet.write_string(1_048_575, 16_383, "stray").unwrap();
+    book.save(&path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 16 << 10);
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.xlsx uses cells up to XFD1048576 (sheet \"Participants\"); a \
+         registration sheet may span at most 30,000 rows and 200 columns",
+    );
+}
+
+#[test]
+fn shared_strings_that_inflate_past_the_bound_are_refused_as_they_inflate() {
+    // The reference list, with its table of texts replaced by one text of
+    // 200 MB: a few hundred KB compressed.
+    let dir = fixture_importing("registrations.xlsx", "  sheet: Participants\n");
+    let path = dir.path().join("registrations.xlsx");
+    write_xlsx(&path, &reference_rows());
+    replace_part(&path, "xl/sharedStrings.xml", |out| {
+        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>")
+            .unwrap();
+        let block = vec![b'A'; 1 << 20];
+        for _ in 0..200 {
+            out.write_all(&block).unwrap();
+        }
+        out.write_all(b"</t></si></sst>").unwrap();
+    });
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < 1 << 20, "{size} bytes");
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.xlsx holds more than 128 MB once decompressed",
+    );
+}
+
+#[test]
+fn a_count_of_texts_the_file_declares_is_not_trusted() {
+    // calamine reserves room for `uniqueCount` strings before reading one.
+    let dir = fixture_importing("registrations.xlsx", "  sheet: Participants\n");
+    let path = dir.path().join("registrations.xlsx");
+    write_xlsx(&path, &reference_rows());
+    let strings = unzip(&path)
+        .into_iter()
+        .find(|(name, _)| name == "xl/sharedStrings.xml")
+        .unwrap()
+        .1;
+    let strings = String::from_utf8(strings).unwrap();
+    let declared = strings.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+    let end = declared + strings[declared..].find('"').unwrap();
+    let forged = format!("{}1000000000000{}", &strings[..declared], &strings[end..]);
+    replace_part(&path, "xl/sharedStrings.xml", |out| {
+        out.write_all(forged.as_bytes()).unwrap();
+    });
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.xlsx says it holds 1,000,000,000,000 different texts",
+    );
+}
+
+#[test]
+fn a_csv_past_the_row_or_column_bound_is_refused() {
+    let dir = fixture_importing("registrations.csv", "");
+    let path = dir.path().join("registrations.csv");
+    let mut text = String::from("ID,Name\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("P-{i},Someone\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.csv has more than 30,000 rows; a registration export may have at most \
+         30,000 (the header included)",
+    );
+
+    let header: Vec<String> = (0..201).map(|c| format!("Column {c}")).collect();
+    std::fs::write(&path, header.join(",") + "\n").unwrap();
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.csv has 201 columns in row 1; a registration export may have at most 200",
+    );
+}
+
+#[test]
+fn xls_and_xlsb_are_refused_with_advice() {
+    for extension in ["xls", "xlsb"] {
+        let name = format!("registrations.{extension}");
+        let dir = fixture_importing(&name, "");
+        std::fs::write(dir.path().join(&name), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").unwrap();
+        let (code, _, stderr, _) = check_capped(&dir.path().join("programme.yaml"), false);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(&format!("{name} is an Excel")), "{stderr}");
+        assert!(stderr.contains("save it as .xlsx"), "{stderr}");
+    }
+}
+
+/// Writes an .ods by hand: `sheets` are (name, rows of `<table:table-cell>`
+/// XML), each row also given as XML so that tests can repeat rows and cells.
+fn write_ods(path: &Path, sheets: &[(&str, Vec<String>)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+    )
+    .unwrap();
+    zip.start_file("content.xml", deflated).unwrap();
+    let mut content = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
+    );
+    for (name, rows) in sheets {
+        content.push_str(&format!(
+            "<table:table table:name=\"{name}\"><table:table-column table:number-columns-repeated=\"1024\"/>"
+        ));
+        for row in rows {
+            content.push_str(row);
+        }
+        content.push_str("</table:table>");
+    }
+    content.push_str("</office:spreadsheet></office:body></office:document-content>");
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+/// A row of string cells as LibreOffice writes it, up to its last used
+/// column and then one run of empty (formatted) cells to column AMJ.
+fn ods_row(cells: &[String]) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut row = String::from("<table:table-row table:style-name=\"ro1\">");
+    for cell in cells {
+        if cell.is_empty() {
+            row.push_str("<table:table-cell/>");
+        } else {
+            row.push_str(&format!(
+                "<table:table-cell office:value-type=\"string\" calcext:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                escape(cell)
+            ));
+        }
+    }
+    row.push_str(&format!(
+        "<table:table-cell table:style-name=\"ce1\" table:number-columns-repeated=\"{}\"/></table:table-row>",
+        1024 - cells.len()
+    ));
+    row
+}
+
+/// The header and the reference participants as .ods rows, followed by the
+/// million formatted empty rows LibreOffice often writes.
+fn ods_reference_rows() -> Vec<String> {
+    let header: Vec<String> = COLUMNS.iter().map(|(t, _)| t.to_string()).collect();
+    let mut rows = vec![ods_row(&header)];
+    rows.extend(reference_rows().iter().map(|r| ods_row(r)));
+    rows.push(
+        "<table:table-row table:style-name=\"ro1\" table:number-rows-repeated=\"1048562\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>".into(),
+    );
+    rows
+}
+
+#[test]
+fn an_ods_export_is_read_within_its_bounds() {
+    let dir = fixture_importing("registrations.ods", "  sheet: Participants\n");
+    let path = dir.path().join("registrations.ods");
+    let cover = vec![ods_row(&["Registrations, exported".to_string()])];
+    write_ods(
+        &path,
+        &[("About", cover), ("Participants", ods_reference_rows())],
+    );
+    let (code, _, stderr, took) = check_capped(&dir.path().join("programme.yaml"), false);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("13 participants"), "{stderr}");
+    eprintln!("read in {took:?}");
+}
+
+#[test]
+fn an_ods_export_gives_the_same_documents_as_the_inline_list() {
+    // Thai, Lao, Khmer, Myanmar and Japanese names in the cells, behind a
+    // cover sheet and before LibreOffice's million empty rows.
+    let inline = std::fs::read(build(
+        &reference().join("programme.yaml"),
+        &tempfile::tempdir().unwrap().path().join("out"),
+    ))
+    .unwrap();
+    let dir = fixture_importing("registrations.ods", "  sheet: Participants\n");
+    let cover = vec![ods_row(&["Registrations, exported".to_string()])];
+    write_ods(
+        &dir.path().join("registrations.ods"),
+        &[("About", cover), ("Participants", ods_reference_rows())],
+    );
+    let from_ods = build(&dir.path().join("programme.yaml"), &dir.path().join("out"));
+    assert!(
+        std::fs::read(from_ods).unwrap() == inline,
+        "ods import differs"
+    );
+}
+
+#[test]
+fn an_ods_repeating_a_cell_a_billion_times_is_refused() {
+    let dir = fixture_importing("registrations.ods", "  sheet: Participants\n");
+    let path = dir.path().join("registrations.ods");
+    let mut rows = ods_reference_rows();
+    rows.insert(
+        3,
+        "<table:table-row><table:table-cell table:number-columns-repeated=\"1000000000\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>".into(),
+    );
+    write_ods(&path, &[("Participants", rows)]);
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.ods uses cells up to ",
+    );
+    let (_, _, stderr, _) = check_capped(&dir.path().join("programme.yaml"), false);
+    assert!(
+        stderr.contains("(sheet \"Participants\"); a registration sheet may span at most 30,000 rows and 200 columns"),
+        "{stderr}"
+    );
+
+    // Within the rows and columns, but 5 million cells of 100 characters
+    // once the repeated row is written out.
+    let mut rows = ods_reference_rows();
+    let wide: Vec<String> = (0..200)
+        .map(|c| format!("value {c} {}", "x".repeat(100)))
+        .collect();
+    rows.insert(
+        14,
+        ods_row(&wide).replace(
+            "<table:table-row table:style-name=\"ro1\">",
+            "<table:table-row table:number-rows-repeated=\"25000\">",
+        ),
+    );
+    write_ods(&path, &[("Participants", rows)]);
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.ods would take more than 128 MB to read once its repeated rows and \
+         columns are written out",
+    );
+
+    // `<text:s text:c="…"/>` asks for that many spaces.
+    let mut rows = ods_reference_rows();
+    rows.insert(
+        3,
+        "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"4000000000\"/>b</text:p></table:table-cell></table:table-row>".into(),
+    );
+    write_ods(&path, &[("Participants", rows)]);
+    assert_refused(
+        &dir.path().join("programme.yaml"),
+        "registrations.ods would take more than 128 MB",
+    );
 }

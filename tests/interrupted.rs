@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use common::reference;
 
-/// What the output folder holds besides the document cache, which must hold no
-/// temporary file either.
+/// What the output folder holds besides the document cache (which must hold no
+/// temporary file either) and the lock file builds take turns on.
 fn out_entries(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name != ".cache")
+        .filter(|name| name != ".cache" && name != ".secretariat.lock")
         .collect();
     names.sort();
     if let Ok(cache) = std::fs::read_dir(dir.join(".cache")) {
