@@ -38,6 +38,9 @@ pub struct Record {
     /// again as the zip takes it, so a damaged or swapped entry never
     /// reaches the zip.
     pub packed_sha256: String,
+    /// Its length, checked before it is read: a file put in its place is
+    /// never read whole.
+    pub packed_len: u64,
     pub dependencies: Dependencies,
 }
 
@@ -64,12 +67,58 @@ pub struct Cache {
 }
 
 impl Cache {
-    pub fn new(out: &Path, reuse: bool, options: zip::write::SimpleFileOptions) -> Self {
-        Self {
-            dir: out.join(".cache"),
-            reuse,
-            options,
+    /// The cache of the output folder `out`, made a folder of its own if
+    /// what stands at `out/.cache` is not one (a link, a file: a damaged
+    /// cache), with a note saying so. A folder there that holds files this
+    /// tool did not make (`--out ~` finds the user's own `~/.cache`) is
+    /// refused: pruning it would delete them.
+    pub fn open(
+        out: &Path,
+        reuse: bool,
+        options: zip::write::SimpleFileOptions,
+    ) -> anyhow::Result<(Self, Vec<String>)> {
+        let dir = out.join(".cache");
+        let mut notes = Vec::new();
+        match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {
+                if !ours(&dir) {
+                    anyhow::bail!(
+                        "{} holds files this tool did not make, so it cannot be the document \
+                         cache; build into a folder of its own (--out)",
+                        dir.display()
+                    );
+                }
+            }
+            Ok(_) => {
+                // A link (followed, it would write and prune elsewhere), a
+                // file or a FIFO: replaced, never followed.
+                std::fs::remove_file(&dir)
+                    .map_err(|e| anyhow::anyhow!("cannot replace {}: {e}", dir.display()))?;
+                notes.push(format!(
+                    "{} was not a folder; the document cache starts afresh",
+                    dir.display()
+                ));
+            }
+            Err(_) => {}
         }
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        // Marks the folder as a cache for backup tools, as Cargo does for
+        // target/, and as this tool's.
+        let tag = dir.join("CACHEDIR.TAG");
+        if std::fs::read(&tag).ok().as_deref() != Some(TAG) {
+            clear(&tag);
+            write_atomically(&tag, TAG)?;
+        }
+        crate::files::remove_stale(&dir);
+        Ok((
+            Self {
+                dir,
+                reuse,
+                options,
+            },
+            notes,
+        ))
     }
 
     /// The key of a document (or print file) made from `parts`, in order.
@@ -102,9 +151,10 @@ impl Cache {
         self.dir.join(format!("{key}.json"))
     }
 
-    /// The entry of `key`, verified against its record: the record names this
-    /// key, and the packed PDF's bytes hash to what was recorded. An entry
-    /// that does not verify is removed and reported as [`Lookup::Damaged`].
+    /// The entry of `key`, verified: the record is whole (it carries the
+    /// SHA-256 of its own text), names this key, and the packed PDF has the
+    /// recorded length and SHA-256. An entry that does not verify is removed
+    /// and reported as [`Lookup::Damaged`].
     pub fn get(&self, key: &str) -> Lookup {
         if !self.reuse {
             return Lookup::Miss;
@@ -112,21 +162,30 @@ impl Cache {
         let record_path = self.record_path(key);
         let text = match read_regular(&record_path, MAX_RECORD_BYTES) {
             Ok(text) => text,
-            Err(crate::files::Refused::NotFound) => return Lookup::Miss,
+            Err(crate::files::Refused::NotFound) => {
+                if std::fs::symlink_metadata(self.packed(key)).is_ok() {
+                    // A PDF whose record never came: not an entry, but its
+                    // name must be free for the next one.
+                    clear(&self.packed(key));
+                }
+                return Lookup::Miss;
+            }
             Err(_) => return self.discard(key),
         };
-        let Ok(record) = serde_json::from_slice::<Record>(&text) else {
+        let Some(record) = open_record(&text) else {
             return self.discard(key);
         };
-        if record.key != key || read_packed(&self.packed(key), &record.packed_sha256).is_err() {
+        if record.key != key
+            || read_packed(&self.packed(key), record.packed_len, &record.packed_sha256).is_err()
+        {
             return self.discard(key);
         }
         Lookup::Hit(record)
     }
 
     fn discard(&self, key: &str) -> Lookup {
-        let _ = std::fs::remove_file(self.record_path(key));
-        let _ = std::fs::remove_file(self.packed(key));
+        clear(&self.record_path(key));
+        clear(&self.packed(key));
         Lookup::Damaged
     }
 
@@ -139,49 +198,105 @@ impl Cache {
         dependencies: Dependencies,
     ) -> anyhow::Result<Record> {
         std::fs::create_dir_all(&self.dir)?;
-        // Marks the folder as a cache for backup tools, as Cargo does for target/.
-        let tag = self.dir.join("CACHEDIR.TAG");
-        if !tag.exists() {
-            write_atomically(
-                &tag,
-                b"Signature: 8a477f597d28d172789f06886806bc55\n\
-                  # The document cache of secretariat; safe to delete.\n",
-            )?;
-        }
         let packed = crate::package::pack(pdf, self.options)?;
         let record = Record {
             key: key.to_string(),
             pages,
             sha256: crate::typeset::sha256(pdf),
             packed_sha256: crate::typeset::sha256(&packed),
+            packed_len: packed.len() as u64,
             dependencies,
         };
         // The PDF first, then the record that makes the entry visible.
+        // Whatever stands in their place (a folder, a link) goes first.
+        clear(&self.packed(key));
         write_atomically(&self.packed(key), &packed)?;
-        write_atomically(&self.record_path(key), &serde_json::to_vec(&record)?)?;
+        clear(&self.record_path(key));
+        write_atomically(&self.record_path(key), &seal_record(&record)?)?;
         Ok(record)
     }
 
     /// Removes every entry not among `keep`: after a full build the cache holds
-    /// that build's documents and nothing older.
+    /// that build's documents and nothing older. Only entries are touched:
+    /// files named as this tool names them.
     pub fn prune(&self, keep: &HashSet<String>) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            let Some(stem) = entry_key(&path) else {
                 continue;
             };
-            let ours = matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("zip" | "json")
-            );
-            if ours && !keep.contains(stem) {
-                let _ = std::fs::remove_file(&path);
+            if !keep.contains(stem) {
+                clear(&path);
             }
         }
     }
+}
+
+/// The cache folder's tag: the standard signature, and whose it is.
+const TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
+    # The document cache of secretariat; safe to delete.\n";
+
+/// The key of an entry's file (`<64 hex digits>.zip` or `.json`).
+fn entry_key(path: &Path) -> Option<&str> {
+    let stem = path.file_stem()?.to_str()?;
+    let extension = path.extension()?.to_str()?;
+    let key = stem.len() == 64 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (key && matches!(extension, "zip" | "json")).then_some(stem)
+}
+
+/// Whether a folder is this tool's cache: tagged so, or holding nothing but
+/// what this tool puts there.
+fn ours(dir: &Path) -> bool {
+    if std::fs::read(dir.join("CACHEDIR.TAG")).ok().as_deref() == Some(TAG) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().all(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        entry_key(&entry.path()).is_some()
+            || name == "CACHEDIR.TAG"
+            || (name.starts_with(crate::files::TEMP_PREFIX) || name.starts_with(".entry-"))
+                && name.ends_with(crate::files::TEMP_SUFFIX)
+    })
+}
+
+/// Removes whatever stands at `path` in the cache (a file, a link, a folder).
+fn clear(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(path);
+        }
+        Err(_) => {}
+    }
+}
+
+/// A record as stored: the SHA-256 of its JSON on the first line, then the
+/// JSON, so a record damaged anywhere (its page sizes, its hashes) is told
+/// from a whole one.
+fn seal_record(record: &Record) -> anyhow::Result<Vec<u8>> {
+    let json = serde_json::to_vec(record)?;
+    let mut sealed = crate::typeset::sha256(&json).into_bytes();
+    sealed.push(b'\n');
+    sealed.extend_from_slice(&json);
+    Ok(sealed)
+}
+
+/// The record in a stored text, if it is whole.
+fn open_record(text: &[u8]) -> Option<Record> {
+    let newline = text.iter().position(|&b| b == b'\n')?;
+    let (sum, json) = (&text[..newline], &text[newline + 1..]);
+    (sum == crate::typeset::sha256(json).as_bytes())
+        .then(|| serde_json::from_slice(json).ok())
+        .flatten()
 }
 
 /// A record is a few hundred bytes; anything much larger is not one.
@@ -189,7 +304,7 @@ const MAX_RECORD_BYTES: u64 = 1 << 20;
 
 /// The PDF packed at `path`, when it is the one `record` describes.
 pub fn pdf_at(path: &Path, record: &Record) -> anyhow::Result<Vec<u8>> {
-    let packed = read_packed(path, &record.packed_sha256)?;
+    let packed = read_packed(path, record.packed_len, &record.packed_sha256)?;
     let pdf = crate::package::unpack(&packed)?;
     anyhow::ensure!(
         crate::typeset::sha256(&pdf) == record.sha256,
@@ -199,12 +314,13 @@ pub fn pdf_at(path: &Path, record: &Record) -> anyhow::Result<Vec<u8>> {
     Ok(pdf)
 }
 
-/// The bytes of a packed PDF, when they hash to `sha256`.
-pub fn read_packed(path: &Path, sha256: &str) -> anyhow::Result<Vec<u8>> {
-    let bytes = read_regular(path, u64::MAX)
+/// The bytes of a packed PDF, when there are `len` of them and they hash to
+/// `sha256`.
+pub fn read_packed(path: &Path, len: u64, sha256: &str) -> anyhow::Result<Vec<u8>> {
+    let bytes = read_regular(path, len)
         .map_err(|e| anyhow::anyhow!("{}", e.describe(&path.display().to_string())))?;
     anyhow::ensure!(
-        crate::typeset::sha256(&bytes) == sha256,
+        bytes.len() as u64 == len && crate::typeset::sha256(&bytes) == sha256,
         "{} is not what was written to the document cache",
         path.display()
     );
@@ -215,6 +331,23 @@ pub fn read_packed(path: &Path, sha256: &str) -> anyhow::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn open(dir: &Path, reuse: bool) -> Cache {
+        Cache::open(dir, reuse, zip::write::SimpleFileOptions::default())
+            .unwrap()
+            .0
+    }
+
+    /// A key as the cache names entries.
+    fn k(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    fn put(cache: &Cache, key: &str, pdf: &[u8]) -> Record {
+        cache
+            .put(key, pdf, vec![(210.0, 297.0)], Dependencies::default())
+            .unwrap()
+    }
+
     #[test]
     fn keys_tell_apart_what_concatenation_would_not() {
         assert_ne!(Cache::key(&[b"ab", b"c"]), Cache::key(&[b"a", b"bc"]));
@@ -224,62 +357,100 @@ mod tests {
     #[test]
     fn an_entry_is_reused_only_when_whole_and_allowed() {
         let dir = tempfile::tempdir().unwrap();
-        let options = zip::write::SimpleFileOptions::default();
-        let cache = Cache::new(dir.path(), true, options);
-        assert_eq!(cache.get("k"), Lookup::Miss);
-        let record = cache
-            .put("k", b"%PDF", vec![(210.0, 297.0)], Dependencies::default())
-            .unwrap();
-        assert_eq!(cache.get("k"), Lookup::Hit(record.clone()));
+        let cache = open(dir.path(), true);
+        let key = k('a');
+        assert_eq!(cache.get(&key), Lookup::Miss);
+        let record = put(&cache, &key, b"%PDF");
+        assert_eq!(cache.get(&key), Lookup::Hit(record.clone()));
         assert_eq!(cache.pdf(&record).unwrap(), b"%PDF");
-        assert_eq!(
-            Cache::new(dir.path(), false, options).get("k"),
-            Lookup::Miss
-        );
-        std::fs::remove_file(cache.packed("k")).unwrap();
-        assert_eq!(cache.get("k"), Lookup::Damaged, "a record without its PDF");
-        assert_eq!(cache.get("k"), Lookup::Miss, "a damaged entry is removed");
-        cache
-            .put("k", b"%PDF", vec![(210.0, 297.0)], Dependencies::default())
-            .unwrap();
+        assert_eq!(open(dir.path(), false).get(&key), Lookup::Miss);
+        std::fs::remove_file(cache.packed(&key)).unwrap();
+        assert_eq!(cache.get(&key), Lookup::Damaged, "a record without its PDF");
+        assert_eq!(cache.get(&key), Lookup::Miss, "a damaged entry is removed");
+        put(&cache, &key, b"%PDF");
         cache.prune(&HashSet::new());
-        assert_eq!(cache.get("k"), Lookup::Miss);
+        assert_eq!(cache.get(&key), Lookup::Miss);
         assert!(dir.path().join(".cache/CACHEDIR.TAG").exists());
     }
 
     #[test]
     fn damaged_or_swapped_entries_are_never_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path(), true, zip::write::SimpleFileOptions::default());
-        let a = cache
-            .put("a", b"%PDF a", vec![], Dependencies::default())
-            .unwrap();
-        cache
-            .put("b", b"%PDF b", vec![], Dependencies::default())
-            .unwrap();
-        // The PDF of b copied over a's.
-        std::fs::copy(cache.packed("b"), cache.packed("a")).unwrap();
-        assert_eq!(cache.get("a"), Lookup::Damaged);
-        // A whole entry copied over another: the record names its own key.
-        cache
-            .put("a", b"%PDF a", vec![], Dependencies::default())
-            .unwrap();
-        std::fs::copy(cache.packed("b"), cache.packed("a")).unwrap();
-        std::fs::copy(cache.record_path("b"), cache.record_path("a")).unwrap();
-        assert_eq!(cache.get("a"), Lookup::Damaged);
-        // Truncated.
-        cache
-            .put("a", b"%PDF a", vec![], Dependencies::default())
-            .unwrap();
-        let packed = std::fs::read(cache.packed("a")).unwrap();
-        std::fs::write(cache.packed("a"), &packed[..packed.len() / 2]).unwrap();
-        assert_eq!(cache.get("a"), Lookup::Damaged);
-        // A record that is not JSON.
-        cache
-            .put("a", b"%PDF a", vec![], Dependencies::default())
-            .unwrap();
-        std::fs::write(cache.record_path("a"), b"{").unwrap();
-        assert_eq!(cache.get("a"), Lookup::Damaged);
-        let _ = a;
+        let cache = open(dir.path(), true);
+        let (a, b) = (k('a'), k('b'));
+        type Damage = fn(&Cache, &str, &str);
+        let damage: [(&str, Damage); 7] = [
+            ("the PDF of another", |c, a, b| {
+                std::fs::copy(c.packed(b), c.packed(a)).unwrap();
+            }),
+            ("a whole entry copied over", |c, a, b| {
+                std::fs::copy(c.packed(b), c.packed(a)).unwrap();
+                std::fs::copy(c.record_path(b), c.record_path(a)).unwrap();
+            }),
+            ("truncated", |c, a, _| {
+                let packed = std::fs::read(c.packed(a)).unwrap();
+                std::fs::write(c.packed(a), &packed[..packed.len() / 2]).unwrap();
+            }),
+            ("a record that is not JSON", |c, a, _| {
+                std::fs::write(c.record_path(a), b"{").unwrap();
+            }),
+            ("a page size changed in the record", |c, a, _| {
+                let text = std::fs::read_to_string(c.record_path(a)).unwrap();
+                std::fs::write(c.record_path(a), text.replace("210.0", "310.0")).unwrap();
+            }),
+            ("the PDF's hash changed in the record", |c, a, _| {
+                let text = std::fs::read_to_string(c.record_path(a)).unwrap();
+                let record = open_record(text.as_bytes()).unwrap();
+                let forged = text.replace(&record.sha256, &"0".repeat(64));
+                std::fs::write(c.record_path(a), forged).unwrap();
+            }),
+            ("a folder in place of the PDF", |c, a, _| {
+                std::fs::remove_file(c.packed(a)).unwrap();
+                std::fs::create_dir(c.packed(a)).unwrap();
+            }),
+        ];
+        for (how, damage) in damage {
+            put(&cache, &a, b"%PDF a");
+            put(&cache, &b, b"%PDF b");
+            damage(&cache, &a, &b);
+            assert_eq!(cache.get(&a), Lookup::Damaged, "{how}");
+            // And the entry can be written again.
+            let record = put(&cache, &a, b"%PDF a");
+            assert_eq!(cache.get(&a), Lookup::Hit(record), "{how}");
+        }
+    }
+
+    #[test]
+    fn the_cache_folder_is_its_own_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        // A link where the cache goes: replaced, the place it pointed to untouched.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join(format!("{}.json", k('c'))), b"theirs").unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&elsewhere, out.join(".cache")).unwrap();
+        let (cache, notes) =
+            Cache::open(&out, true, zip::write::SimpleFileOptions::default()).unwrap();
+        assert!(!notes.is_empty() || cfg!(not(unix)));
+        put(&cache, &k('a'), b"%PDF");
+        cache.prune(&HashSet::new());
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 1);
+        // A file there: replaced too.
+        std::fs::remove_dir_all(out.join(".cache")).unwrap();
+        std::fs::write(out.join(".cache"), b"x").unwrap();
+        assert!(Cache::open(&out, true, zip::write::SimpleFileOptions::default()).is_ok());
+        // A folder of someone else's (`--out ~` and its ~/.cache): refused.
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(home.join(".cache")).unwrap();
+        std::fs::write(home.join(".cache/settings.json"), b"{}").unwrap();
+        assert!(Cache::open(&home, true, zip::write::SimpleFileOptions::default()).is_err());
+        assert!(home.join(".cache/settings.json").exists());
+        // Pruning touches entries only.
+        let cache = open(&out, true);
+        std::fs::write(out.join(".cache/notes.json"), b"{}").unwrap();
+        cache.prune(&HashSet::new());
+        assert!(out.join(".cache/notes.json").exists());
     }
 }

@@ -221,7 +221,7 @@ fn quoted_line(text: &str, line: usize, column: usize) -> (String, usize) {
     let Some(whole) = text.lines().nth(line.saturating_sub(1)) else {
         return (String::new(), column);
     };
-    let max = 2 * crate::limits::MAX_EXCERPT_CHARS;
+    let max = crate::limits::MAX_EXCERPT_CHARS;
     let chars = whole.chars().count();
     // `from` characters are cut, and `…` stands for them: the column moves
     // left by `from` and right by one.
@@ -230,7 +230,14 @@ fn quoted_line(text: &str, line: usize, column: usize) -> (String, usize) {
     } else {
         (column - max / 2, max / 2 + 1)
     };
-    let mut shown: String = whole.chars().skip(from).take(max).collect();
+    // Tabs are the file's own; any other control character would reach the
+    // terminal as a command.
+    let mut shown: String = whole
+        .chars()
+        .skip(from)
+        .take(max)
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect();
     if from > 0 {
         shown.insert(0, '…');
     }
@@ -362,9 +369,11 @@ mod tests {
         let text = format!("first\n{line}\n");
         let (source, column) = quoted_line(&text, 2, 506);
         let quoted = source.lines().nth(1).unwrap();
-        assert!(quoted.chars().count() <= 2 * crate::limits::MAX_EXCERPT_CHARS + 2);
+        assert!(quoted.chars().count() <= crate::limits::MAX_EXCERPT_CHARS + 2);
         let at: String = quoted.chars().skip(column - 1).take(6).collect();
         assert_eq!(at, "TARGET");
         assert_eq!(quoted_line(&text, 1, 1), ("first".to_string(), 1));
+        let escape = "title: \u{1b}]0;PWNED\u{7}";
+        assert!(!quoted_line(escape, 1, 1).0.contains('\u{1b}'));
     }
 }

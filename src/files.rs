@@ -226,12 +226,16 @@ fn write_inner(
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // Made and registered together, as far as an interruption can tell: it
+    // either removes the file or comes before it exists.
+    let gate_open = gate();
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     let in_flight = InFlight::new(temp.path());
+    drop(gate_open);
     let result = (|| -> anyhow::Result<()> {
         write(temp.as_file_mut())?;
         temp.as_file_mut().flush()?;
@@ -431,12 +435,20 @@ impl OutputLock {
         use anyhow::Context;
         std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
         let path = out.join(".secretariat.lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        // A link planted in its place is not followed out of the folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        let file = options.open(&path).with_context(|| {
+            format!(
+                "cannot open {} (if it is a link, remove it)",
+                path.display()
+            )
+        })?;
         let started = std::time::Instant::now();
         let mut waiting = Some(waiting);
         loop {
@@ -461,8 +473,9 @@ impl OutputLock {
                 }
             }
         }
+        // The cache folder's own are removed when it is opened, once it is
+        // known to be a folder of its own (see `Cache::open`).
         remove_stale(out);
-        remove_stale(&out.join(".cache"));
         Ok(Self { _file: file })
     }
 }

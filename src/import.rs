@@ -38,6 +38,7 @@ use serde_yaml::{Mapping, Value};
 use crate::diagnostic::{Diagnostic, excerpt, grouped};
 use crate::limits::{
     MAX_IMPORT_BYTES, MAX_IMPORT_COLUMNS, MAX_IMPORT_INFLATED_BYTES, MAX_IMPORT_ROWS,
+    MAX_PATH_CHARS,
 };
 use crate::schema::Import;
 
@@ -91,6 +92,13 @@ pub fn read(
     let at = |message: String| {
         vec![Diagnostic::new(programme, (0, 0), message).entry(format!("{list}.from"))]
     };
+    if import.from.chars().count() > MAX_PATH_CHARS {
+        return Err(at(format!(
+            "the path `{}` is longer than {MAX_PATH_CHARS} characters; name the file by a \
+             short path next to the programme file",
+            excerpt(&import.from)
+        )));
+    }
     // Through the programme folder's one door: nothing outside it, nothing
     // but a regular file.
     let resolved = match crate::files::Root::new(folder) {
@@ -334,7 +342,7 @@ fn csv_grid(file: &Path, from: &str) -> Result<Grid, String> {
         return Err(format!(
             "{} is not UTF-8 text (line {line}).{guess} Save it from Excel as \"CSV UTF-8 \
              (Comma delimited)\", or give the .xlsx file itself",
-            file.display()
+            excerpt(&file.display().to_string())
         ));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -343,7 +351,8 @@ fn csv_grid(file: &Path, from: &str) -> Result<Grid, String> {
         .from_reader(bytes);
     let mut grid = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| format!("{}: {e}", file.display()))?;
+        let record =
+            record.map_err(|e| format!("{}: {e}", excerpt(&file.display().to_string())))?;
         if grid.len() == MAX_IMPORT_ROWS {
             return Err(format!(
                 "{} has more than {} rows; a registration export may have at most {} (the \
@@ -436,7 +445,7 @@ fn sheet_grid(
 fn cannot_read(file: &Path, error: &dyn Display) -> String {
     format!(
         "cannot read {}: {}",
-        file.display(),
+        excerpt(&file.display().to_string()),
         excerpt(&error.to_string())
     )
 }
@@ -445,7 +454,7 @@ fn cannot_read_sheet(name: &str, file: &Path, error: &dyn Display) -> String {
     format!(
         "cannot read sheet \"{}\" of {}: {}",
         excerpt(name),
-        file.display(),
+        excerpt(&file.display().to_string()),
         excerpt(&error.to_string())
     )
 }
@@ -575,11 +584,11 @@ fn missing_sheet(file: &Path, names: &[String], sheet: Option<&str>) -> String {
     match sheet {
         Some(sheet) => format!(
             "{} has no sheet \"{}\"; its sheets are {}",
-            file.display(),
+            excerpt(&file.display().to_string()),
             excerpt(sheet),
             excerpt(&names.join(", "))
         ),
-        None => format!("{} has no sheets", file.display()),
+        None => format!("{} has no sheets", excerpt(&file.display().to_string())),
     }
 }
 

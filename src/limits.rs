@@ -29,6 +29,14 @@ pub const MAX_ASSET_BYTES: u64 = 64 << 20;
 /// font is about 20 MB).
 pub const MAX_FONT_BYTES: u64 = 64 << 20;
 
+/// The most a programme's `fonts/` folder may hold in all: fonts are read
+/// into memory when the run starts.
+pub const MAX_FONTS_TOTAL_BYTES: u64 = 256 << 20;
+
+/// The longest path a registration export may be named by (a file name is
+/// at most 255 bytes on common file systems).
+pub const MAX_PATH_CHARS: usize = 255;
+
 /// The largest registration export (`participants: {from: …}`) read from disk.
 pub const MAX_IMPORT_BYTES: u64 = 32 << 20;
 

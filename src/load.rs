@@ -115,6 +115,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
     // Both readers see the same text: a byte-order mark is not part of it.
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // Characters the two readers take differently (serde_yaml breaks lines
+    // at U+2028, U+2029 and U+0085, yaml-rust2 does not) or report without a
+    // line (NUL): refused before either reads the file.
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| {
+        matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+            || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    }) {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        return Err(vec![Diagnostic::new(
+            path,
+            (line, column),
+            format!(
+                "the file contains the invisible character U+{:04X} here; delete it (it often \
+                 comes from copying out of a word processor or a PDF)",
+                c as u32
+            ),
+        )]);
+    }
     // Before serde sees it, one reading of the whole file that must succeed:
     // it records every node's position, and stops at what a programme file
     // has no need for and could be abused (anchors and aliases, which can

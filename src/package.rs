@@ -31,10 +31,11 @@ pub struct Entry {
 pub enum Content {
     Bytes(Vec<u8>),
     /// A one-file zip made by [`pack`], copied into the zip without
-    /// recompressing, once its bytes are checked against `sha256`, the hash
-    /// recorded when it was written.
+    /// recompressing, once its bytes are checked against `len` and `sha256`,
+    /// as recorded when it was written.
     Packed {
         path: std::path::PathBuf,
+        len: u64,
         sha256: String,
     },
 }
@@ -100,12 +101,12 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
                     zip.start_file(entry.path.as_str(), options)?;
                     zip.write_all(bytes)?;
                 }
-                Content::Packed { path, sha256 } => {
+                Content::Packed { path, len, sha256 } => {
                     // Compressed once, when typeset, and copied as is ever
                     // after; checked first, so a cache entry damaged since
                     // it was verified fails the build instead of reaching
                     // the printer.
-                    let packed = crate::cache::read_packed(path, sha256)
+                    let packed = crate::cache::read_packed(path, *len, sha256)
                         .with_context(|| format!("cannot take {} into the zip", entry.path))?;
                     let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))
                         .with_context(|| format!("cannot read {}", path.display()))?;

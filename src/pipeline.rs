@@ -199,13 +199,14 @@ pub fn build_holding(
         Some(_) => None,
         None => Some(lock(&options.out)?),
     };
-    let cache = Cache::new(&options.out, options.cache, package::options(timestamp)?);
+    let (cache, cache_notes) =
+        Cache::open(&options.out, options.cache, package::options(timestamp)?)?;
     let run = Run {
         typesetter: &typesetter,
         templates: &templates,
         cache: &cache,
         fingerprint: &fingerprint,
-        notes: std::sync::Mutex::default(),
+        notes: std::sync::Mutex::new(cache_notes),
     };
     let (documents, kind_seconds) = typeset(&plan, &keys, &run, options.progress)?;
     lap("typeset");
@@ -322,6 +323,7 @@ fn job_sheet(
         kind: "job-sheet",
         content: Content::Packed {
             path: run.cache.packed(&key),
+            len: sheet.record.packed_len,
             sha256: sheet.record.packed_sha256.clone(),
         },
         sha256: sheet.record.sha256.clone(),
@@ -724,6 +726,7 @@ fn entries(
             kind: doc.kind.key(),
             content: Content::Packed {
                 path: run.cache.packed(key),
+                len: done.record.packed_len,
                 sha256: done.record.packed_sha256.clone(),
             },
             sha256: done.record.sha256.clone(),
@@ -771,6 +774,7 @@ fn entries(
             kind: print.kind.key(),
             content: Content::Packed {
                 path: run.cache.packed(&key),
+                len: done.record.packed_len,
                 sha256: done.record.packed_sha256.clone(),
             },
             sha256: done.record.sha256.clone(),

@@ -109,12 +109,15 @@ impl Staging {
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         // Left by a proof killed outright.
         crate::files::remove_stale(dir);
+        // Made and registered together, as far as an interruption can tell.
+        let gate = crate::files::gate();
         let temp = tempfile::Builder::new()
             .prefix(crate::files::TEMP_PREFIX)
             .suffix(crate::files::TEMP_SUFFIX)
             .tempdir_in(dir)
             .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", dir.display()))?;
         let in_flight = crate::files::InFlight::new(temp.path());
+        drop(gate);
         Ok(Self {
             dir: dir.to_path_buf(),
             temp,

@@ -140,7 +140,7 @@ fn a_damaged_cache_entry_is_typeset_again_and_never_reaches_the_zip() {
     let other = "certificates/P-02.pdf";
 
     type Tamper = fn(&Path, &Path);
-    let tampering: [(&str, Tamper); 4] = [
+    let tampering: [(&str, Tamper); 7] = [
         ("flipped", |entry, _| {
             let mut bytes = std::fs::read(entry).unwrap();
             let middle = bytes.len() / 2;
@@ -159,6 +159,18 @@ fn a_damaged_cache_entry_is_typeset_again_and_never_reaches_the_zip() {
         ("truncated", |entry, _| {
             let bytes = std::fs::read(entry).unwrap();
             std::fs::write(entry, &bytes[..bytes.len() / 3]).unwrap();
+        }),
+        ("a page size changed in its record", |entry, _| {
+            let record = entry.with_extension("json");
+            let text = std::fs::read_to_string(&record).unwrap();
+            std::fs::write(&record, text.replacen("297.0", "397.0", 1)).unwrap();
+        }),
+        ("a folder in its place", |entry, _| {
+            std::fs::remove_file(entry).unwrap();
+            std::fs::create_dir(entry).unwrap();
+        }),
+        ("an empty file", |entry, _| {
+            std::fs::write(entry, b"").unwrap();
         }),
     ];
     for (how, tamper) in tampering {
@@ -182,6 +194,91 @@ fn a_damaged_cache_entry_is_typeset_again_and_never_reaches_the_zip() {
     let (code, stderr) = build_mini(dir.path(), &out);
     assert_eq!(code, Some(0));
     assert!(!stderr.contains("damaged"), "{stderr}");
+}
+
+#[test]
+fn a_cache_folder_that_is_not_one_never_fails_a_build_or_leads_elsewhere() {
+    let dir = folder(MINI);
+    let out = dir.path().join("out");
+    assert_eq!(build_mini(dir.path(), &out).0, Some(0));
+    let good = std::fs::read(out.join("mini.zip")).unwrap();
+    // A file where the cache folder goes.
+    std::fs::remove_dir_all(out.join(".cache")).unwrap();
+    std::fs::write(out.join(".cache"), b"not a folder").unwrap();
+    let (code, stderr) = build_mini(dir.path(), &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::read(out.join("mini.zip")).unwrap() == good);
+    // A link to someone's folder: replaced, their files untouched.
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("settings.json"), b"{}").unwrap();
+    std::fs::write(victim.join("backup.zip"), b"z").unwrap();
+    std::fs::remove_dir_all(out.join(".cache")).unwrap();
+    #[cfg(unix)]
+    symlink(&victim, &out.join(".cache"));
+    let (code, stderr) = build_mini(dir.path(), &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut theirs: Vec<_> = std::fs::read_dir(&victim)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    theirs.sort();
+    assert_eq!(theirs, ["backup.zip", "settings.json"]);
+    // `--out ~`: a .cache folder of someone else's is refused, not pruned.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".cache")).unwrap();
+    std::fs::write(home.join(".cache/prefs.json"), b"{}").unwrap();
+    let (code, stderr) = build_mini(dir.path(), &home);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("holds files this tool did not make"),
+        "{stderr}"
+    );
+    assert!(home.join(".cache/prefs.json").exists());
+    // A link where the lock goes is not followed.
+    #[cfg(unix)]
+    {
+        let out = dir.path().join("locked");
+        std::fs::create_dir(&out).unwrap();
+        symlink(&victim.join("created"), &out.join(".secretariat.lock"));
+        let (code, stderr) = build_mini(dir.path(), &out);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(!victim.join("created").exists());
+    }
+}
+
+#[test]
+fn ctrl_c_at_any_moment_leaves_no_temporary_file() {
+    let dir = folder(MINI);
+    let out = dir.path().join("out");
+    for delay in [60, 120, 180, 240, 300, 360, 420, 480] {
+        let child = Command::new(env!("CARGO_BIN_EXE_secretariat"))
+            .args([
+                "build",
+                dir.path().join("programme.yaml").to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-cache",
+            ])
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        child.wait_with_output().unwrap();
+        for folder in [out.clone(), out.join(".cache")] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                assert!(!name.ends_with(".partial"), "after {delay} ms: {name}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -710,6 +807,51 @@ fn tabs_are_refused_with_their_line_and_the_guards_still_hold() {
 }
 
 #[test]
+fn characters_the_readers_disagree_on_are_refused_with_their_line() {
+    for (c, name) in [
+        ('\u{2028}', "U+2028"),
+        ('\u{85}', "U+0085"),
+        ('\u{0}', "U+0000"),
+    ] {
+        // After a comment: one reader would read on as comment, the other
+        // as YAML.
+        let text = replace_once(
+            MINI,
+            "  title: Mini programme\n",
+            &format!("  # note{c}  title: !!str &t Mini programme\n  title: Mini programme\n"),
+        );
+        let dir = folder(&text);
+        let (code, stderr) = check(dir.path());
+        assert_eq!(code, Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(name), "{name}: {stderr}");
+        assert!(stderr.contains("programme.yaml:3:"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn a_long_import_path_is_quoted_as_an_excerpt() {
+    let from = format!("{}bad.xlsx", "./".repeat(2000));
+    let text = format!(
+        "{}participants:\n  from: {from}\n{}",
+        &MINI[..MINI.find("participants:").unwrap()],
+        &MINI[MINI.find("\ndays:").unwrap()..]
+    );
+    let dir = folder(&text);
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("longer than 255 characters"), "{stderr}");
+    assert!(stderr.lines().all(|l| l.chars().count() < 300), "{stderr}");
+}
+
+#[test]
+fn quoted_lines_never_carry_terminal_commands() {
+    let dir = folder("programme:\n  id: x\n  title: [\u{1b}]0;PWNED\u{7}\u{1b}[31mRED\n");
+    let (code, stderr) = check(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[test]
 fn duplicate_keys_and_tags_are_errors_with_their_line() {
     let text = replace_once(
         MINI,
@@ -746,27 +888,43 @@ fn fonts_are_read_from_the_folder_only() {
         &outside,
     )
     .unwrap();
-    for (what, setup) in [
+    type Setup = Box<dyn Fn(&Path, &Path)>;
+    let cases: [(&str, &str, Setup); 4] = [
         (
             "a font linked from outside",
-            Box::new(|fonts: &Path, outside: &Path| symlink(outside, &fonts.join("Outside.ttf")))
-                as Box<dyn Fn(&Path, &Path)>,
+            "lies outside the programme folder",
+            Box::new(|fonts, outside| symlink(outside, &fonts.join("Outside.ttf"))),
         ),
         (
             "a folder of fonts linked from outside",
-            Box::new(|fonts: &Path, outside: &Path| {
-                symlink(outside.parent().unwrap(), &fonts.join("linked"))
+            "is a link to a folder",
+            Box::new(|fonts, outside| symlink(outside.parent().unwrap(), &fonts.join("linked"))),
+        ),
+        (
+            "links in a loop",
+            "is a link to a folder",
+            Box::new(|fonts, _| {
+                symlink(Path::new("."), &fonts.join("a"));
+                symlink(Path::new("."), &fonts.join("b"));
             }),
         ),
-    ] {
+        (
+            "fonts/ itself linked from outside",
+            "is a link to a folder",
+            Box::new(|fonts, outside| {
+                std::fs::remove_dir(fonts).unwrap();
+                symlink(outside.parent().unwrap(), fonts);
+            }),
+        ),
+    ];
+    for (what, says, setup) in cases {
         let dir = folder(MINI);
         std::fs::create_dir(dir.path().join("fonts")).unwrap();
         setup(&dir.path().join("fonts"), &outside);
         let (code, stderr) = check(dir.path());
         assert_eq!(code, Some(1), "{what}: {stderr}");
-        assert!(
-            stderr.contains("lies outside the programme folder"),
-            "{what}: {stderr}"
-        );
+        assert!(stderr.contains(says), "{what}: {stderr}");
+        // No name from outside the folder is listed.
+        assert!(!stderr.contains("secret"), "{what}: {stderr}");
     }
 }
