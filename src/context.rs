@@ -126,6 +126,32 @@ pub struct Contact {
     pub name_ja: Option<String>,
     pub email: String,
     pub phone: Option<String>,
+    /// The phone as dialled inside Japan (`+81-493-62-6711` → `0493-62-6711`),
+    /// for Japanese letters; the phone as written when it is not Japanese.
+    pub phone_ja: Option<String>,
+}
+
+#[cfg(test)]
+#[test]
+fn japanese_numbers_are_written_as_dialled_in_japan() {
+    assert_eq!(domestic_phone("+81-493-62-6711"), "0493-62-6711");
+    assert_eq!(domestic_phone("+81 3 1234 5678"), "03 1234 5678");
+    assert_eq!(domestic_phone("+81 (0)3 1234 5678"), "03 1234 5678");
+    assert_eq!(domestic_phone("+66 2 123 4567"), "+66 2 123 4567");
+}
+
+/// A Japanese number written internationally (`+81-493-62-6711`, `+81 3
+/// 1234 5678`), as it is dialled inside Japan (`0493-62-6711`).
+pub fn domestic_phone(phone: &str) -> String {
+    match phone.trim().strip_prefix("+81") {
+        Some(rest) => {
+            let rest = rest.trim_start_matches([' ', '-']);
+            // `+81 (0)3 …` marks the trunk prefix it leaves out.
+            let rest = rest.strip_prefix("(0)").unwrap_or(rest).trim_start();
+            format!("0{rest}")
+        }
+        None => phone.trim().to_string(),
+    }
 }
 
 /// `programme` in every template.
@@ -163,6 +189,7 @@ pub struct OrganisationView {
     pub logo: Option<String>,
     pub addressee: Option<String>,
     pub addressee_ja: Option<String>,
+    pub addressee_name_ja: Option<String>,
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,
     /// For embassies: the country they represent.
@@ -485,6 +512,7 @@ pub fn organisation(o: &programme::Organisation) -> OrganisationView {
         logo: asset(&o.logo),
         addressee: o.addressee.clone(),
         addressee_ja: o.addressee_ja.clone(),
+        addressee_name_ja: o.addressee_name_ja.clone(),
         address: o.address.clone(),
         address_ja: o.address_ja.clone(),
         country: o.country.as_ref().map(|c| CountryView {
@@ -524,6 +552,7 @@ pub fn programme(p: &Programme) -> ProgrammeView {
             name_ja: p.contact.name_ja.clone(),
             email: p.contact.email.clone(),
             phone: p.contact.phone.clone(),
+            phone_ja: p.contact.phone.as_deref().map(domestic_phone),
         },
         host: organisation(p.organisation(&p.host)),
         commissioned_by: p

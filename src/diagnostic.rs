@@ -3,16 +3,29 @@
 use std::fmt;
 use std::path::Path;
 
+/// How much a problem matters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Nothing is written until it is fixed.
+    #[default]
+    Error,
+    /// The documents can be made, but a recipient would notice; `--strict`
+    /// makes it an error.
+    Warning,
+}
+
 /// One problem in the programme file (or a template), with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub file: Box<Path>,
     /// 1-based line; 0 when the problem has no single place.
     pub line: u32,
     /// 1-based column; 0 when unknown.
     pub column: u32,
     /// The entry concerned, e.g. `participants[3] (MM-02)`.
-    pub entry: Option<String>,
+    pub entry: Option<Box<str>>,
     pub message: String,
     // Boxed, like `place`: diagnostics travel in `Result`s, and stay small.
     pub hint: Option<Box<str>>,
@@ -27,6 +40,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(file: &Path, (line, column): (usize, usize), message: impl Into<String>) -> Self {
         Self {
+            severity: Severity::Error,
             file: file.into(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
@@ -38,13 +52,19 @@ impl Diagnostic {
         }
     }
 
+    /// The same problem, as a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
     pub fn place(mut self, place: impl Into<String>) -> Self {
         self.place = Some(place.into().into_boxed_str());
         self
     }
 
     pub fn entry(mut self, entry: impl Into<String>) -> Self {
-        self.entry = Some(entry.into());
+        self.entry = Some(entry.into().into_boxed_str());
         self
     }
 
@@ -113,7 +133,10 @@ fn shorten_quotes(message: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: ")?;
+        match self.severity {
+            Severity::Error => write!(f, "error: ")?,
+            Severity::Warning => write!(f, "warning: ")?,
+        }
         if let Some(entry) = &self.entry {
             write!(f, "{entry}: ")?;
         }
@@ -278,7 +301,11 @@ fn emit_one(
         Some(entry) => format!("{entry}: {}", diag.message),
         None => diag.message.clone(),
     };
-    let mut report = Report::error().with_message(message);
+    let mut report = match diag.severity {
+        Severity::Error => Report::error(),
+        Severity::Warning => Report::warning(),
+    }
+    .with_message(message);
     if let Some(range) = span(&source, diag.line as usize, column) {
         report = report.with_labels(vec![Label::primary((), range)]);
     } else {

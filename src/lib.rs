@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod context;
 pub mod diagnostic;
+pub mod fallbacks;
 pub mod files;
 pub mod import;
 pub mod impose;

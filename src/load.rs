@@ -206,7 +206,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         for diag in &mut problems {
             if *diag.file == *path
                 && diag.line == 0
-                && let Some(&(line, column)) = diag.entry.as_ref().and_then(|e| map.get(e))
+                && let Some(&(line, column)) = diag.entry.as_ref().and_then(|e| map.get(e.as_ref()))
             {
                 diag.line = line as u32;
                 diag.column = column as u32;

@@ -49,6 +49,9 @@ enum Command {
         /// Typeset every document, reusing nothing from <OUT>/.cache
         #[arg(long)]
         no_cache: bool,
+        /// Treat warnings (what a recipient would send back) as errors
+        #[arg(long)]
+        strict: bool,
     },
     /// Build, then render every page into <OUT>/<zip name>-proof.pdf, a contact
     /// sheet of labelled thumbnails, to review the set before printing
@@ -102,6 +105,9 @@ enum Command {
         /// Also use fonts installed on this machine
         #[arg(long)]
         system_fonts: bool,
+        /// Treat warnings (what a recipient would send back) as errors
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -146,6 +152,7 @@ fn main() -> ExitCode {
             quiet,
             verbose,
             no_cache,
+            strict,
         } => {
             let out_cache = out.join(".cache");
             pipeline::build(&BuildOptions {
@@ -156,11 +163,13 @@ fn main() -> ExitCode {
                 only,
                 who,
                 cache: !no_cache,
+                strict,
             })
             .map(|report| {
                 if quiet {
                     return;
                 }
+                secretariat::diagnostic::emit(&report.warnings);
                 for note in &report.notes {
                     eprintln!("note: {note}");
                 }
@@ -203,6 +212,7 @@ fn main() -> ExitCode {
                 only,
                 who,
                 cache: true,
+                strict: false,
             },
             png.as_deref(),
             dpi,
@@ -294,12 +304,13 @@ fn main() -> ExitCode {
             programme,
             format,
             system_fonts,
+            strict,
         } => {
             let programme = programme_file(programme);
-            let result = pipeline::check_all(&programme, &FontOptions { system_fonts });
+            let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
             if format == Format::Json {
                 let problems = match &result {
-                    Ok(_) => Vec::new(),
+                    Ok((_, warnings)) => warnings.clone(),
                     Err(Failure::Invalid(diags)) => diags.clone(),
                     // Scripts read standard output: every failure is a problem there.
                     Err(Failure::Documents(errors)) => errors
@@ -313,20 +324,26 @@ fn main() -> ExitCode {
                 // As many as people are shown; the rest are counted.
                 let shown = secretariat::limits::MAX_REPORTED_PROBLEMS;
                 let report = serde_json::json!({
-                    "ok": problems.is_empty(),
+                    "ok": result.is_ok(),
                     "problems": &problems[..problems.len().min(shown)],
                     "not_shown": problems.len().saturating_sub(shown),
                 });
                 println!("{report:#}");
-                return if problems.is_empty() {
+                return if result.is_ok() {
                     ExitCode::SUCCESS
                 } else {
                     ExitCode::from(1)
                 };
             }
-            result.map(|p| {
+            result.map(|(p, warnings)| {
+                secretariat::diagnostic::emit(&warnings);
+                let found = match warnings.len() {
+                    0 => "no problems found".to_string(),
+                    1 => "1 warning (--strict makes it an error)".to_string(),
+                    n => format!("{n} warnings (--strict makes them errors)"),
+                };
                 eprintln!(
-                    "{}: {} participants, {} staff, {} organisations, {} days: no problems found",
+                    "{}: {} participants, {} staff, {} organisations, {} days: {found}",
                     programme.display(),
                     p.participants.len(),
                     p.staff.len(),

@@ -9,7 +9,7 @@ use typst::layout::{Abs, Frame};
 use typst_layout::PagedDocument;
 
 use crate::cache::{Cache, Lookup, Record};
-use crate::diagnostic::{Diagnostic, Failure, excerpt};
+use crate::diagnostic::{Diagnostic, Failure, Severity, excerpt};
 use crate::files::OutputLock;
 use crate::impose;
 use crate::package::{self, Content, Entry};
@@ -17,7 +17,7 @@ use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
 use crate::typeset::{FontOptions, Typesetter, TypstError};
-use crate::{job_sheet, load, preflight, validate};
+use crate::{fallbacks, job_sheet, load, preflight, validate};
 
 /// What `build` is asked to do.
 #[derive(Debug, Clone)]
@@ -34,12 +34,16 @@ pub struct BuildOptions {
     pub who: Vec<String>,
     /// Reuse unchanged documents from `<out>/.cache/` (false: `--no-cache`).
     pub cache: bool,
+    /// Warnings are errors (`--strict`).
+    pub strict: bool,
 }
 
 /// What a successful build made.
 #[derive(Debug)]
 pub struct BuildReport {
     pub zip: PathBuf,
+    /// What a recipient would notice, though the documents could be made.
+    pub warnings: Vec<Diagnostic>,
     /// Per kind, in kind order: what was made and how long it took.
     pub summary: Vec<KindSummary>,
     pub print_files: usize,
@@ -82,13 +86,14 @@ pub fn check(path: &Path) -> Result<Programme, Failure> {
     Ok(validate::validate(loaded, folder_of(path))?)
 }
 
+/// What `check` finds in a programme that can be built.
+type Checked = (Programme, Typesetter, Plan, Templates, Vec<Diagnostic>);
+
 /// Everything `check` can find without typesetting: the file, its references,
-/// the templates every document needs, and the fonts every character needs.
+/// the templates every document needs, the fonts every character needs, and
+/// what a recipient would send back (warnings; errors when `strict`).
 /// Returns the programme and the typesetter its checks loaded, for `build`.
-fn check_with_fonts(
-    path: &Path,
-    fonts: &FontOptions,
-) -> Result<(Programme, Typesetter, Plan, Templates), Failure> {
+fn check_with_fonts(path: &Path, fonts: &FontOptions, strict: bool) -> Result<Checked, Failure> {
     let loaded = load::load(path)?;
     let strings = loaded.strings.clone();
     let positions = loaded.positions.clone();
@@ -110,14 +115,23 @@ fn check_with_fonts(
         }
     };
     let templates = Templates::new(&programme.folder);
-    match plan::plan(&programme, &templates) {
-        Ok(plan) if diags.is_empty() => Ok((programme, typesetter, plan, templates)),
-        Ok(_) => Err(Failure::Invalid(diags)),
+    let plan = match plan::plan(&programme, &templates) {
+        Ok(plan) if diags.is_empty() => plan,
+        Ok(_) => return Err(Failure::Invalid(diags)),
         Err(mut problems) => {
             problems.append(&mut diags);
-            Err(Failure::Invalid(problems))
+            return Err(Failure::Invalid(problems));
         }
+    };
+    let mut warnings = fallbacks::japanese(&programme);
+    warnings.sort_by_key(|d| (d.line, d.column));
+    if strict && !warnings.is_empty() {
+        for warning in &mut warnings {
+            warning.severity = Severity::Error;
+        }
+        return Err(Failure::Invalid(warnings));
     }
+    Ok((programme, typesetter, plan, templates, warnings))
 }
 
 /// A typesetter for a validated programme, with the run's fixed dates: what
@@ -149,9 +163,14 @@ pub fn verify(path: &Path, code: &str) -> Result<Option<(String, plan::RegisterR
         .map(|row| (programme.title.clone(), row)))
 }
 
-/// `secretariat check`: every problem `build` would find before typesetting.
-pub fn check_all(path: &Path, fonts: &FontOptions) -> Result<Programme, Failure> {
-    check_with_fonts(path, fonts).map(|(programme, ..)| programme)
+/// `secretariat check`: every problem `build` would find before typesetting,
+/// and the warnings (errors when `strict`).
+pub fn check_all(
+    path: &Path,
+    fonts: &FontOptions,
+    strict: bool,
+) -> Result<(Programme, Vec<Diagnostic>), Failure> {
+    check_with_fonts(path, fonts, strict).map(|(programme, .., warnings)| (programme, warnings))
 }
 
 /// Builds every document of the programme into `<out>/<programme.id>.zip`,
@@ -184,8 +203,8 @@ pub fn build_holding(
         timings.push((stage, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let (programme, typesetter, mut plan, templates) =
-        check_with_fonts(&options.programme, &options.fonts)?;
+    let (programme, typesetter, mut plan, templates, warnings) =
+        check_with_fonts(&options.programme, &options.fonts, options.strict)?;
     unknown_ids(&programme, &options.who)?;
     plan::select(&mut plan, &options.only, &options.who);
     lap("load, validate, plan");
@@ -277,6 +296,7 @@ pub fn build_holding(
     notes.extend(run.notes.into_inner().expect("notes lock"));
     Ok(BuildReport {
         zip,
+        warnings,
         summary,
         print_files: plan.print.len(),
         notes,

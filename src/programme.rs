@@ -91,6 +91,7 @@ pub struct Organisation {
     pub thank: bool,
     pub addressee: Option<String>,
     pub addressee_ja: Option<String>,
+    pub addressee_name_ja: Option<String>,
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,
     pub logo: Option<String>,

@@ -240,6 +240,9 @@ pub struct Organisation {
     pub thank: bool,
     pub addressee: Option<String>,
     pub addressee_ja: Option<String>,
+    /// The addressee's name in Japanese, when the letter goes to a person:
+    /// Japanese letters then end the address with 様, else with 殿.
+    pub addressee_name_ja: Option<String>,
     #[serde(default)]
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,

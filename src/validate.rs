@@ -74,9 +74,9 @@ fn max_chars(path: &str) -> usize {
         // A person's name goes on a badge; an organisation's name only in letters.
         "name" | "native_name" | "name_ja" | "honorific" if person => 120,
         "short" => 120,
-        "title" | "title_ja" | "short_title" | "addressee" | "addressee_ja" | "position"
-        | "organisation" | "place" | "place_ja" | "email" | "phone" | "address" | "address_ja"
-        | "speakers" => 300,
+        "title" | "title_ja" | "short_title" | "addressee" | "addressee_ja"
+        | "addressee_name_ja" | "position" | "organisation" | "place" | "place_ja" | "email"
+        | "phone" | "address" | "address_ja" | "speakers" => 300,
         _ => 1000,
     }
 }
@@ -338,6 +338,7 @@ impl Validator<'_> {
                     thank: org.thank,
                     addressee: org.addressee,
                     addressee_ja: org.addressee_ja,
+                    addressee_name_ja: org.addressee_name_ja,
                     address: org.address,
                     address_ja: org.address_ja,
                     logo: org.logo,

@@ -5,7 +5,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    Pdf, build, drawn, fixture, reference, replace_once, secretariat, squeeze, typeset, unzip,
+    Pdf, build, drawn, fixture, line_of, reference, replace_once, secretariat, squeeze, typeset,
+    unzip,
 };
 use secretariat::typeset::{drawn_runs, drawn_svgs};
 
@@ -123,11 +124,99 @@ fn iom_is_thanked_in_english_for_its_three_sessions() {
 }
 
 #[test]
-fn ferris_university_falls_back_to_the_english_addressee() {
+fn a_person_takes_sama_after_their_title_and_an_office_alone_takes_dono() {
     let text = drawn(&typeset(&yaml(), "thank-you/ferris.pdf"));
     assert!(text.contains("フェリス女学院大学"), "{text}");
-    assert!(text.contains("ProfessorChiyoOgaya"), "{text}");
+    assert!(text.contains("教授小ヶ谷千代様"), "{text}");
+    assert!(
+        !text.contains("Professor"),
+        "an English title before 様: {text}"
+    );
     assert!(text.contains("平成30年11月6日"), "{text}");
+    // An office of a sponsor, not only of a ministry, takes 殿.
+    let text = drawn(&typeset(&yaml(), "requests/jica-gender.pdf"));
+    assert!(
+        text.contains("ジェンダー平等・貧困削減推進室長殿"),
+        "{text}"
+    );
+    assert!(!text.contains("室長様"), "{text}");
+}
+
+#[test]
+fn a_japanese_letter_is_japanese_throughout() {
+    let text = drawn(&typeset(&yaml(), "requests/tokyo-metropolitan.pdf"));
+    for expected in [
+        "場所東京都女性相談センター",
+        "国際課研修事務局",
+        "0493-62-6711",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    // The Latin a Japanese letter needs: the contact's email, the reference
+    // number and the name ASEAN, as Japanese writes it.
+    let latin: String = text
+        .replace("kccp-secretariat@example.org", "")
+        .replace("NWEC-KCCP-2018-R-011", "")
+        .replace("ASEAN", "")
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .collect();
+    assert!(
+        latin.is_empty(),
+        "English in a Japanese letter: {latin:?} in {text}"
+    );
+}
+
+#[test]
+fn a_japanese_letter_that_would_print_english_is_a_warning_or_with_strict_an_error() {
+    let yaml = yaml();
+    let output = secretariat(&["check", yaml.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("no problems found"), "{stderr}");
+    // Without the Japanese form of one place.
+    let dir = fixture(|t| replace_once(&t, "    place_ja: 横浜\n", ""));
+    let programme = dir.path().join("programme.yaml");
+    let edited = std::fs::read_to_string(&programme).unwrap();
+    let output = secretariat(&["check", programme.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let place = line_of(&edited, "    place: Yokohama");
+    assert!(
+        stderr.contains(
+            "warning: days[8] (2018-11-02): the Japanese request letter to Kanagawa Prefectural \
+             Government would print `place` in English; add `place_ja`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("programme.yaml:{place}:")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 warning (--strict makes it an error)"),
+        "{stderr}"
+    );
+    let output = secretariat(&["check", programme.to_str().unwrap(), "--strict"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: days[8]"), "{stderr}");
+    let out = tempfile::tempdir().unwrap();
+    let output = secretariat(&[
+        "build",
+        programme.to_str().unwrap(),
+        "--strict",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: days[8]"), "{stderr}");
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    let output = secretariat(&["check", programme.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["problems"][0]["severity"], "warning");
 }
 
 #[test]
@@ -200,7 +289,7 @@ fn a_request_lists_each_session_with_date_time_and_place() {
     for expected in [
         "平成30年10月29日",
         "10:00～12:00",
-        "TokyoRegionalImmigrationBureau",
+        "東京入国管理局",
         "人身取引事案に関する説明及び施設見学",
         "依頼",
     ] {
