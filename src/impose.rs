@@ -5,7 +5,7 @@
 
 use typst::layout::{Abs, Frame, FrameItem, Point, Size};
 use typst::syntax::Span;
-use typst::visualize::{Color, FixedStroke, Geometry};
+use typst::visualize::{Cmyk, Color, FixedStroke, Geometry, ProcessColor};
 use typst_layout::Page;
 
 /// How badges sit on a sheet; all lengths in millimetres.
@@ -157,6 +157,15 @@ pub fn impose(layout: &SheetLayout, fronts: &[&Page], backs: Option<&[&Page]>) -
     sheets
 }
 
+/// Crop marks in black ink alone (CMYK 0/0/0/100), so they print from one
+/// plate and cannot misregister.
+const REGISTRATION_BLACK: Color = Color::Process(ProcessColor::Cmyk(Cmyk {
+    c: 0.0,
+    m: 0.0,
+    y: 0.0,
+    k: 1.0,
+}));
+
 fn sheet(
     layout: &SheetLayout,
     template: &Page,
@@ -169,7 +178,7 @@ fn sheet(
         let (x, y) = place(i);
         frame.push_frame(Point::new(mm(x), mm(y)), badge.frame.clone());
     }
-    let stroke = FixedStroke::from_pair(Color::BLACK, Abs::pt(MARK_THICKNESS_PT));
+    let stroke = FixedStroke::from_pair(REGISTRATION_BLACK, Abs::pt(MARK_THICKNESS_PT));
     for ((x1, y1), (x2, y2)) in layout.marks() {
         let line = Geometry::Line(Point::new(mm(x2 - x1), mm(y2 - y1))).stroked(stroke.clone());
         frame.push(
