@@ -199,7 +199,10 @@ pub struct OrganisationView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryView {
     pub code: String,
+    /// The short name, for tables and badges.
     pub name: String,
+    /// The name in running English text ("the Philippines").
+    pub in_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -461,6 +464,7 @@ pub fn person_participant(p: &programme::Participant) -> PersonView {
         country: Some(CountryView {
             code: p.country.code.clone(),
             name: p.country.name.clone(),
+            in_text: p.country.in_text.clone(),
         }),
         position: p.position.clone(),
         email: p.email.clone(),
@@ -518,6 +522,7 @@ pub fn organisation(o: &programme::Organisation) -> OrganisationView {
         country: o.country.as_ref().map(|c| CountryView {
             code: c.code.clone(),
             name: c.name.clone(),
+            in_text: c.in_text.clone(),
         }),
     }
 }
@@ -542,6 +547,7 @@ pub fn programme(p: &Programme) -> ProgrammeView {
                     countries.push(CountryView {
                         code: c.code.clone(),
                         name: c.name.clone(),
+                        in_text: c.in_text.clone(),
                     });
                 }
             }
@@ -572,6 +578,7 @@ pub fn participant(p: &programme::Participant) -> ParticipantView {
         country: CountryView {
             code: p.country.code.clone(),
             name: p.country.name.clone(),
+            in_text: p.country.in_text.clone(),
         },
         organisation: p.organisation.clone(),
         position: p.position.clone(),

@@ -104,6 +104,38 @@ pub struct Country {
     pub code: String,
     /// How the country prints: `programme.countries`, else the ISO 3166 short name.
     pub name: String,
+    /// How it reads in running English: with "the" where ISO 3166 marks the
+    /// short name "(the)", or an override says so ("the Philippines").
+    pub in_text: String,
+}
+
+/// The countries whose ISO 3166 English short name is marked "(the)": in
+/// running text they take the article ("officials from the Philippines");
+/// in tables and on badges the bare name stands.
+const TAKES_THE: &[&str] = &[
+    "AE", "BS", "CC", "CD", "CF", "CG", "CK", "DO", "FK", "FO", "GB", "GM", "IO", "KM", "KP", "KR",
+    "KY", "LA", "MD", "MH", "MP", "NE", "NL", "PH", "RU", "SD", "TC", "TF", "UM", "US", "VA",
+];
+
+impl Country {
+    /// The country `code`, named by `name`: an override from
+    /// `programme.countries` (which ends in "(the)" when it takes the
+    /// article, as ISO 3166 writes it), else the ISO 3166 short name.
+    pub fn new(code: &str, name: &str, overridden: bool) -> Self {
+        let (name, article) = match name.strip_suffix("(the)") {
+            Some(bare) => (bare.trim_end(), true),
+            None => (name, !overridden && TAKES_THE.contains(&code)),
+        };
+        Self {
+            code: code.to_string(),
+            name: name.to_string(),
+            in_text: if article {
+                format!("the {name}")
+            } else {
+                name.to_string()
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

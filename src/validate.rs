@@ -287,15 +287,9 @@ impl Validator<'_> {
         let countries = self.countries(&info.countries);
         let country = |v: &mut Self, path: &str, entry: &str, code: &str| -> Country {
             match countries.get(code) {
-                Some(name) => Country {
-                    code: code.to_string(),
-                    name: name.clone(),
-                },
+                Some(name) => Country::new(code, name, true),
                 None => match rust_iso3166::from_alpha2(code) {
-                    Some(c) => Country {
-                        code: code.to_string(),
-                        name: c.name.to_string(),
-                    },
+                    Some(c) => Country::new(code, c.name, false),
                     None => {
                         v.error(
                             path,
@@ -308,6 +302,7 @@ impl Validator<'_> {
                         Country {
                             code: code.to_string(),
                             name: code.to_string(),
+                            in_text: code.to_string(),
                         }
                     }
                 },

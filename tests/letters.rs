@@ -411,3 +411,18 @@ fn a_letter_language_without_a_template_is_a_validation_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn countries_that_take_the_article_take_it_in_running_text_only() {
+    let text = drawn(&typeset(&yaml(), "invitations/TH-01.pdf"));
+    assert!(text.contains("theLaoPDR,thePhilippines,"), "{text}");
+    assert!(!text.contains("fromPhilippines"), "{text}");
+    let text = drawn(&typeset(&yaml(), "thank-you/emb-ph.pdf"));
+    assert!(text.contains("officialsfromthePhilippinesin"), "{text}");
+    assert!(text.contains("officialsofthePhilippinestookpart"), "{text}");
+    // Tables keep the bare short name.
+    let text = drawn(&typeset(&yaml(), "participants/list.pdf"));
+    assert!(text.contains("Philippines"), "{text}");
+    assert!(!text.contains("thePhilippines"), "{text}");
+    assert!(!text.contains("(the)"), "{text}");
+}
