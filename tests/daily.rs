@@ -346,3 +346,34 @@ fn a_very_large_programme_splits_its_sheets_and_numbers_stay_in_their_column() {
         );
     }
 }
+
+#[test]
+fn the_overview_keeps_dates_on_one_line_and_hangs_wrapped_titles() {
+    let yaml = reference().join("programme.yaml");
+    let document = typeset(&yaml, "schedules/overview.pdf");
+    let runs = drawn_runs(&document);
+    // Every date is one run on one line: "Wed 24 Oct".
+    for date in ["Wed 24 Oct", "Mon 29 Oct", "Wed 31 Oct", "Sun 28 Oct"] {
+        assert!(
+            runs.iter().any(|r| r.text == date),
+            "{date} is not set whole on one line"
+        );
+    }
+    // Nothing but times starts in the sessions' time column.
+    let is_time = |t: &str| t.chars().count() == 11 && t.as_bytes()[2] == b':' && t.contains('–');
+    let times: Vec<_> = runs.iter().filter(|r| is_time(&r.text)).collect();
+    assert!(!times.is_empty());
+    let left = times.iter().map(|r| r.x).fold(f64::MAX, f64::min);
+    let right = times.iter().map(|r| r.x + r.width).fold(f64::MIN, f64::max);
+    for run in runs
+        .iter()
+        .filter(|r| r.x >= left - 0.5 && r.x < right && !is_time(&r.text))
+    {
+        assert!(
+            run.y < times.iter().map(|t| t.y).fold(f64::MAX, f64::min),
+            "{:?} starts under the times, at {:.1} mm",
+            run.text,
+            run.x
+        );
+    }
+}
