@@ -377,3 +377,32 @@ fn the_overview_keeps_dates_on_one_line_and_hangs_wrapped_titles() {
         );
     }
 }
+
+#[test]
+fn staff_sign_in_under_their_role_with_room_for_it() {
+    let document = typeset(&yaml(), "sign-in/2018-10-24.pdf");
+    let runs = drawn_runs(&document);
+    let roles = ["Coordinator", "Interpreter", "Secretariat"];
+    let page = runs
+        .iter()
+        .find(|r| roles.contains(&r.text.as_str()))
+        .expect("a staff role")
+        .page;
+    let on_page: Vec<_> = runs.iter().filter(|r| r.page == page).collect();
+    let heads: Vec<&str> = on_page.iter().map(|r| r.text.as_str()).collect();
+    assert!(heads.contains(&"Role"), "{heads:?}");
+    for role in on_page.iter().filter(|r| roles.contains(&r.text.as_str())) {
+        // Whatever follows on the role's line starts clear of it.
+        for next in on_page
+            .iter()
+            .filter(|r| (r.y - role.y).abs() < 3.0 && r.x > role.x)
+        {
+            assert!(
+                role.x + role.width + 1.0 <= next.x,
+                "{:?} runs into {:?}",
+                role.text,
+                next.text
+            );
+        }
+    }
+}
