@@ -426,3 +426,44 @@ fn countries_that_take_the_article_take_it_in_running_text_only() {
     assert!(!text.contains("thePhilippines"), "{text}");
     assert!(!text.contains("(the)"), "{text}");
 }
+
+#[test]
+fn the_seal_lets_the_name_show_through() {
+    let document = typeset(&yaml(), "requests/mofa.pdf");
+    let run = drawn_runs(&document)
+        .into_iter()
+        .find(|r| r.page == 0 && r.text.ends_with("花子"))
+        .expect("the signatory's name");
+    let scale = 6.0; // pixels per point
+    let pixmap = typst_render::render(
+        &document.pages()[0],
+        &typst_render::RenderOptions {
+            pixel_per_pt: scale.into(),
+            render_bleed: false,
+        },
+    );
+    let px = |mm: f64| (mm / 25.4 * 72.0 * scale) as i64;
+    let em = run.size_pt / 72.0 * 25.4;
+    // Dark pixels inside one character's box, ending at `right` mm.
+    let dark = |right: f64| {
+        let (x0, x1) = (px(right - em), px(right));
+        let (y0, y1) = (px(run.y - em * 0.85), px(run.y + em * 0.1));
+        let mut n = 0;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let p = pixmap.pixel(x as u32, y as u32).unwrap();
+                if p.red() < 90 && p.green() < 90 && p.blue() < 90 {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    let last = dark(run.x + run.width);
+    let before = dark(run.x + run.width - em);
+    assert!(before > 50, "no ink found for 花: {before}");
+    assert!(
+        last * 2 > before,
+        "子 under the seal has {last} dark pixels, 花 beside it {before}: the seal hides the name"
+    );
+}
