@@ -17,6 +17,12 @@ pub struct Job {
     /// `simplex` or `duplex`
     pub sides: &'static str,
     pub stock: &'static str,
+    /// What is done to the printed sheets: cutting (size, how many per
+    /// sheet, bleed), folding, or nothing.
+    pub finishing: String,
+    /// The inks: every file carries a colour logo or accent; text, rules and
+    /// marks are black ink alone.
+    pub ink: &'static str,
     pub copies: u32,
 }
 
@@ -29,7 +35,8 @@ pub struct JobSheetContext {
 }
 
 /// The jobs for the print files among `entries`.
-pub fn jobs(entries: &[Entry], badges_double_sided: bool) -> Vec<Job> {
+pub fn jobs(entries: &[Entry], badges: &crate::programme::BadgeSettings) -> Vec<Job> {
+    let badges_double_sided = badges.double_sided;
     entries
         .iter()
         .filter(|e| e.path.starts_with("print/") && e.path.ends_with(".pdf"))
@@ -54,10 +61,36 @@ pub fn jobs(entries: &[Entry], badges_double_sided: bool) -> Vec<Job> {
                     "certificates" | "badges" => "250 gsm card",
                     _ => "80 gsm paper",
                 },
+                finishing: finishing(e.kind, badges),
+                ink: "colour (CMYK); text in black ink only",
                 copies: 1,
             }
         })
         .collect()
+}
+
+/// What the print shop does to a kind's sheets once printed.
+fn finishing(kind: &str, badges: &crate::programme::BadgeSettings) -> String {
+    let layout = &badges.sheet;
+    match kind {
+        "badges" => format!(
+            "cut to {:.0} x {:.0} mm at the crop marks, {} per sheet ({} x {}); no bleed{}",
+            layout.badge.0,
+            layout.badge.1,
+            layout.columns * layout.rows,
+            layout.columns,
+            layout.rows,
+            if layout.marks {
+                ""
+            } else {
+                "; pre-cut stock, no marks"
+            }
+        ),
+        "invitations" | "requests" | "thank-you" => {
+            "fold in three for a window envelope (each letter starts on a new sheet)".into()
+        }
+        _ => "none (flat sheets)".into(),
+    }
 }
 
 /// How the pages' sizes read on a job sheet.
@@ -81,7 +114,17 @@ fn paper(pages: &[(f64, f64)]) -> String {
 /// The same as CSV.
 pub fn csv(jobs: &[Job]) -> anyhow::Result<Vec<u8>> {
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(["file", "kind", "pages", "paper", "sides", "stock", "copies"])?;
+    csv.write_record([
+        "file",
+        "kind",
+        "pages",
+        "paper",
+        "sides",
+        "stock",
+        "finishing",
+        "ink",
+        "copies",
+    ])?;
     for job in jobs {
         csv.write_record([
             job.path.as_str(),
@@ -90,6 +133,8 @@ pub fn csv(jobs: &[Job]) -> anyhow::Result<Vec<u8>> {
             &job.paper,
             job.sides,
             job.stock,
+            &job.finishing,
+            job.ink,
             &job.copies.to_string(),
         ])?;
     }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, NaiveDateTime};
 use typst::ecow::EcoVec;
 use typst::layout::{Abs, Frame};
+use typst::model::DocumentInfo;
 use typst_layout::PagedDocument;
 
 use crate::cache::{Cache, Lookup, Record};
@@ -226,6 +227,7 @@ pub fn build_holding(
         cache: &cache,
         fingerprint: &fingerprint,
         notes: std::sync::Mutex::new(cache_notes),
+        programme: &programme,
     };
     let (documents, kind_seconds) = typeset(&plan, &keys, &run, options.progress)?;
     lap("typeset");
@@ -315,7 +317,7 @@ fn job_sheet(
     entries: &mut Vec<Entry>,
     made: &mut Vec<Made>,
 ) -> Result<(), Failure> {
-    let jobs = job_sheet::jobs(entries, programme.documents.badges.double_sided);
+    let jobs = job_sheet::jobs(entries, &programme.documents.badges);
     if jobs.is_empty() {
         return Ok(());
     }
@@ -442,6 +444,7 @@ struct Run<'a> {
     fingerprint: &'a str,
     /// What the user should know about the run (damaged cache entries).
     notes: std::sync::Mutex<Vec<String>>,
+    programme: &'a Programme,
 }
 
 /// A document (or print file) ready in the cache.
@@ -776,11 +779,20 @@ fn entries(
         ];
         let layout = format!("{:?}", print.imposition);
         parts.push(layout.as_bytes());
+        // Its metadata too: the title and the language it is marked with.
+        let info = print_info(run.programme, print, plan);
+        let title = info.title.clone().unwrap_or_default();
+        let lang = match info.locale {
+            typst::foundations::Smart::Custom(locale) => locale.rfc_3066(),
+            typst::foundations::Smart::Auto => Default::default(),
+        };
+        parts.push(title.as_bytes());
+        parts.push(lang.as_bytes());
         for &i in &print.members {
             parts.push(documents[i].record.sha256.as_bytes());
         }
         let key = Cache::key(&parts);
-        let done = guarded(|| print_file(run, &key, print, &documents))
+        let done = guarded(|| print_file(run, &key, print, info, &documents))
             .map_err(|e| format!("{}: {e}", print.path));
         // Typst memoises the members' parsed PDFs; one volume's are of no use
         // to the next.
@@ -816,6 +828,7 @@ fn print_file(
     run: &Run,
     key: &str,
     print: &plan::PrintFile,
+    info: DocumentInfo,
     documents: &[Done],
 ) -> Result<Done, String> {
     match run.cache.get(key) {
@@ -863,8 +876,40 @@ fn print_file(
             }
         }
     }
-    let document = PagedDocument::new(pages, Default::default());
+    let document = PagedDocument::new(pages, info);
     store(run, key, &print.path, &document, Default::default())
+}
+
+/// A print file's metadata: a title and author a print shop's software shows,
+/// and the language most of its members are written in (a PDF reader, a
+/// screen reader and a preflight check all read it).
+fn print_info(programme: &Programme, print: &plan::PrintFile, plan: &Plan) -> DocumentInfo {
+    let count = |code: &str| {
+        let marker = format!(".{code}.");
+        print
+            .members
+            .iter()
+            .filter(|&&i| plan.documents[i].template.contains(&marker))
+            .count()
+    };
+    let (ja, en) = (count("ja"), count("en"));
+    let japanese = match ja.cmp(&en) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => programme.language == crate::schema::Language::Ja,
+    };
+    let mut info = DocumentInfo::default();
+    info.title = Some(format!("{}: print file · {}", print.kind.title(), programme.title).into());
+    info.author = vec![programme.organisation(&programme.host).name.clone().into()];
+    info.locale = typst::foundations::Smart::Custom(typst::text::Locale {
+        lang: if japanese {
+            typst::text::Lang::JAPANESE
+        } else {
+            typst::text::Lang::ENGLISH
+        },
+        region: None,
+    });
+    info
 }
 
 fn page_sizes(document: &PagedDocument) -> Vec<(f64, f64)> {

@@ -222,6 +222,20 @@ impl Kind {
     }
 
     /// The key under `documents`, which is also the template's file stem.
+    /// What the kind's documents are called, for titles: "Request letters".
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Invitations => "Invitations",
+            Kind::Requests => "Request letters",
+            Kind::Badges => "Name badges",
+            Kind::Schedules => "Day schedules",
+            Kind::Certificates => "Certificates",
+            Kind::ThankYou => "Thank-you letters",
+            Kind::SignIn => "Sign-in sheets",
+            Kind::Participants => "List of participants",
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Kind::Invitations => "invitations",

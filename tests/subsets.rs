@@ -181,15 +181,27 @@ fn the_job_sheet_lists_every_print_file() {
             .unwrap_or_else(|| panic!("{name} not in {csv}"));
         assert!(row.contains(&format!(",{pages},")), "{row}: {pages} pages");
     }
-    assert!(
-        csv.contains("print/certificates.pdf,certificates,12,A4 landscape,simplex,250 gsm card,1"),
-        "{csv}"
-    );
-    assert!(
-        csv.contains(
-            "print/thank-you.pdf,thank-you,54,A4 portrait,duplex (long edge),80 gsm paper,1"
+    let ink = "colour (CMYK); text in black ink only";
+    for expected in [
+        format!(
+            "print/certificates.pdf,certificates,12,A4 landscape,simplex,250 gsm card,\
+             none (flat sheets),{ink},1"
         ),
-        "{csv}"
+        format!(
+            "print/thank-you.pdf,thank-you,54,A4 portrait,duplex (long edge),80 gsm paper,\
+             fold in three for a window envelope (each letter starts on a new sheet),{ink},1"
+        ),
+    ] {
+        assert!(csv.contains(&expected), "{expected} not in {csv}");
+    }
+    // Badges: the cut size and how many to cut per sheet.
+    let badges = csv
+        .lines()
+        .find(|l| l.starts_with("print/badges.pdf,"))
+        .unwrap();
+    assert!(
+        badges.contains("cut to 90 x 55 mm at the crop marks, 8 per sheet (2 x 4)"),
+        "{badges}"
     );
     let (_, pdf) = files
         .iter()

@@ -1,0 +1,53 @@
+//! Print files, as a print shop's software reads them: titled, authored and
+//! marked with the language their letters are written in.
+
+mod common;
+
+use common::{Pdf, build, reference, unzip};
+
+/// A text string of a PDF (PDFDocEncoding or UTF-16BE with its mark).
+fn text(object: &lopdf::Object) -> String {
+    let bytes = object.as_str().unwrap();
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => String::from_utf16(
+            &utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[test]
+fn print_files_carry_a_title_an_author_and_their_language() {
+    let out = tempfile::tempdir().unwrap();
+    let zip = build(&reference().join("programme.yaml"), out.path());
+    let files = unzip(&zip);
+    for (path, title, lang) in [
+        ("print/requests.pdf", "Request letters", "ja"),
+        ("print/invitations.pdf", "Invitations", "en"),
+        ("print/certificates.pdf", "Certificates", "en"),
+    ] {
+        let bytes = &files.iter().find(|(p, _)| p == path).unwrap().1;
+        let pdf = Pdf::parse(bytes);
+        let info = pdf
+            .doc
+            .trailer
+            .get(b"Info")
+            .and_then(|r| pdf.doc.dereference(r))
+            .unwrap()
+            .1
+            .as_dict()
+            .unwrap()
+            .clone();
+        let got = text(info.get(b"Title").unwrap());
+        assert!(got.starts_with(title), "{path}: title {got:?}");
+        assert!(got.contains("Anti-Trafficking"), "{path}: title {got:?}");
+        let author = text(info.get(b"Author").unwrap());
+        assert_eq!(author, "National Women's Education Center", "{path}");
+        let catalog = pdf.doc.catalog().unwrap();
+        assert_eq!(text(catalog.get(b"Lang").unwrap()), lang, "{path}");
+    }
+}
