@@ -898,18 +898,19 @@ fn print_info(programme: &Programme, print: &plan::PrintFile, plan: &Plan) -> Do
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => programme.language == crate::schema::Language::Ja,
     };
-    let mut info = DocumentInfo::default();
-    info.title = Some(format!("{}: print file · {}", print.kind.title(), programme.title).into());
-    info.author = vec![programme.organisation(&programme.host).name.clone().into()];
-    info.locale = typst::foundations::Smart::Custom(typst::text::Locale {
-        lang: if japanese {
-            typst::text::Lang::JAPANESE
-        } else {
-            typst::text::Lang::ENGLISH
-        },
-        region: None,
-    });
-    info
+    DocumentInfo {
+        title: Some(format!("{}: print file · {}", print.kind.title(), programme.title).into()),
+        author: vec![programme.organisation(&programme.host).name.clone().into()],
+        locale: typst::foundations::Smart::Custom(typst::text::Locale {
+            lang: if japanese {
+                typst::text::Lang::JAPANESE
+            } else {
+                typst::text::Lang::ENGLISH
+            },
+            region: None,
+        }),
+        ..DocumentInfo::default()
+    }
 }
 
 fn page_sizes(document: &PagedDocument) -> Vec<(f64, f64)> {
