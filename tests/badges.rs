@@ -293,3 +293,54 @@ fn badge_settings_are_validated() {
         );
     }
 }
+
+#[test]
+fn the_two_lines_of_a_wrapped_name_never_share_ink() {
+    // Long names that wrap, with descenders (g, y, p) over the next line's
+    // capitals and Vietnamese stacked marks (ả, ẳ).
+    let dir = fixture(|y| {
+        let y = replace_once(
+            &y,
+            "name: Siriporn Chaiyaphum\n",
+            "name: Phongsakorn Wattanawongsirichaiyapong\n",
+        );
+        replace_once(
+            &y,
+            "name: Nguyễn Thị Thu Hằng\n",
+            "name: Nguyễn Thị Thanh Hằng Bích Thảo Ẳng\n",
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    for (id, name) in [
+        ("TH-01", "Phongsakorn Wattanawongsirichaiyapong"),
+        ("VN-01", "Nguyễn Thị Thanh Hằng Bích Thảo Ẳng"),
+    ] {
+        let document = typeset(&yaml, &format!("badges/{id}.pdf"));
+        let runs = name_runs(&drawn_runs(&document), name);
+        let mut baselines: Vec<f64> = runs.iter().map(|r| r.y).collect();
+        baselines.sort_by(f64::total_cmp);
+        baselines.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+        assert_eq!(baselines.len(), 2, "{id}: the name should wrap: {runs:?}");
+        let scale = 12.0; // pixels per point
+        let pixmap = typst_render::render(
+            &document.pages()[0],
+            &typst_render::RenderOptions {
+                pixel_per_pt: scale.into(),
+                render_bleed: false,
+            },
+        );
+        let px = |mm: f64| (mm / 25.4 * 72.0 * scale) as u32;
+        let left = runs.iter().map(|r| r.x).fold(f64::MAX, f64::min);
+        let right = runs.iter().map(|r| r.x + r.width).fold(f64::MIN, f64::max);
+        let inked = |y: u32| {
+            (px(left)..px(right)).any(|x| {
+                let p = pixmap.pixel(x, y).unwrap();
+                p.red() < 160 && p.green() < 160 && p.blue() < 160
+            })
+        };
+        // Somewhere between the first line's baseline and the second's, a row
+        // of pixels carries no ink: the lines do not touch.
+        let gap = (px(baselines[0])..px(baselines[1])).any(|y| !inked(y));
+        assert!(gap, "{id}: the two lines of {name:?} touch");
+    }
+}
