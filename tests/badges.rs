@@ -321,23 +321,11 @@ fn the_two_lines_of_a_wrapped_name_never_share_ink() {
         baselines.sort_by(f64::total_cmp);
         baselines.dedup_by(|a, b| (*a - *b).abs() < 0.5);
         assert_eq!(baselines.len(), 2, "{id}: the name should wrap: {runs:?}");
-        let scale = 12.0; // pixels per point
-        let pixmap = typst_render::render(
-            &document.pages()[0],
-            &typst_render::RenderOptions {
-                pixel_per_pt: scale.into(),
-                render_bleed: false,
-            },
-        );
-        let px = |mm: f64| (mm / 25.4 * 72.0 * scale) as u32;
+        let page = common::Rendered::new(&document, 0, 12.0);
+        let px = |mm: f64| page.px(mm);
         let left = runs.iter().map(|r| r.x).fold(f64::MAX, f64::min);
         let right = runs.iter().map(|r| r.x + r.width).fold(f64::MIN, f64::max);
-        let inked = |y: u32| {
-            (px(left)..px(right)).any(|x| {
-                let p = pixmap.pixel(x, y).unwrap();
-                p.red() < 160 && p.green() < 160 && p.blue() < 160
-            })
-        };
+        let inked = |y: u32| (px(left)..px(right)).any(|x| page.dark(x, y, 160));
         // Somewhere between the first line's baseline and the second's, a row
         // of pixels carries no ink: the lines do not touch.
         let gap = (px(baselines[0])..px(baselines[1])).any(|y| !inked(y));

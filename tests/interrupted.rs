@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use common::reference;
 
 /// What the output folder holds besides the document cache (which must hold no
@@ -60,21 +57,16 @@ fn ctrl_c_leaves_the_previous_zip_or_a_complete_new_one() {
         let out = tempfile::tempdir().unwrap();
         let zip = out.path().join("kccp-2018-atip.zip");
         std::fs::write(&zip, b"the previous, good zip").unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_secretariat"))
-            .args([
+        let status = common::interrupted_after(
+            &[
                 "build",
                 yaml.to_str().unwrap(),
                 "--out",
                 out.path().to_str().unwrap(),
-            ])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        let status = child.wait_with_output().unwrap().status;
+            ],
+            delay,
+        )
+        .status;
         assert_eq!(
             out_entries(out.path()),
             vec!["kccp-2018-atip.zip"],

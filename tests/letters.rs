@@ -480,15 +480,8 @@ fn the_seal_lets_the_name_show_through() {
         .into_iter()
         .find(|r| r.page == 0 && r.text.ends_with("花子"))
         .expect("the signatory's name");
-    let scale = 6.0; // pixels per point
-    let pixmap = typst_render::render(
-        &document.pages()[0],
-        &typst_render::RenderOptions {
-            pixel_per_pt: scale.into(),
-            render_bleed: false,
-        },
-    );
-    let px = |mm: f64| (mm / 25.4 * 72.0 * scale) as i64;
+    let page = common::Rendered::new(&document, 0, 6.0);
+    let px = |mm: f64| page.px(mm);
     let em = run.size_pt / 72.0 * 25.4;
     // Dark pixels inside one character's box, ending at `right` mm.
     let dark = |right: f64| {
@@ -497,8 +490,7 @@ fn the_seal_lets_the_name_show_through() {
         let mut n = 0;
         for y in y0..y1 {
             for x in x0..x1 {
-                let p = pixmap.pixel(x as u32, y as u32).unwrap();
-                if p.red() < 90 && p.green() < 90 && p.blue() < 90 {
+                if page.dark(x, y, 90) {
                     n += 1;
                 }
             }

@@ -252,23 +252,16 @@ fn ctrl_c_at_any_moment_leaves_no_temporary_file() {
     let dir = folder(MINI);
     let out = dir.path().join("out");
     for delay in [60, 120, 180, 240, 300, 360, 420, 480] {
-        let child = Command::new(env!("CARGO_BIN_EXE_secretariat"))
-            .args([
+        interrupted_after(
+            &[
                 "build",
                 dir.path().join("programme.yaml").to_str().unwrap(),
                 "--out",
                 out.to_str().unwrap(),
                 "--no-cache",
-            ])
-            .env_remove("SOURCE_DATE_EPOCH")
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        child.wait_with_output().unwrap();
+            ],
+            delay,
+        );
         for folder in [out.clone(), out.join(".cache")] {
             let Ok(entries) = std::fs::read_dir(&folder) else {
                 continue;
@@ -383,24 +376,17 @@ fn an_interrupted_proof_leaves_no_page_images_or_all_of_them() {
     let mut interrupted = 0;
     for delay in [400, 2500, 5000] {
         let _ = std::fs::remove_dir_all(&png);
-        let child = Command::new(env!("CARGO_BIN_EXE_secretariat"))
-            .args([
+        let output = interrupted_after(
+            &[
                 "proof",
                 dir.path().join("programme.yaml").to_str().unwrap(),
                 "--out",
                 out.to_str().unwrap(),
                 "--png",
                 png.to_str().unwrap(),
-            ])
-            .env_remove("SOURCE_DATE_EPOCH")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        let output = child.wait_with_output().unwrap();
+            ],
+            delay,
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         let mut images = Vec::new();
         let mut hidden = Vec::new();

@@ -263,3 +263,57 @@ pub fn drawn(document: &typst_layout::PagedDocument) -> String {
 pub fn squeeze(text: &str) -> String {
     text.split_whitespace().collect()
 }
+
+/// Runs the binary with `args`, interrupts it (SIGINT, as Ctrl-C) after
+/// `delay_ms`, and returns what it printed and how it ended.
+pub fn interrupted_after(args: &[&str], delay_ms: u64) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_secretariat"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    child.wait_with_output().unwrap()
+}
+
+/// A page rendered to pixels, in-process, to look for ink where the text
+/// layer cannot tell (what covers what).
+pub struct Rendered {
+    width: u32,
+    /// RGBA, row by row.
+    rgba: Vec<u8>,
+    /// Pixels per point.
+    scale: f64,
+}
+
+impl Rendered {
+    pub fn new(document: &typst_layout::PagedDocument, page: usize, scale: f64) -> Self {
+        let pixmap = typst_render::render(
+            &document.pages()[page],
+            &typst_render::RenderOptions {
+                pixel_per_pt: scale.into(),
+                render_bleed: false,
+            },
+        );
+        Self {
+            width: pixmap.width(),
+            rgba: pixmap.data().to_vec(),
+            scale,
+        }
+    }
+
+    /// The pixel index of a length in millimetres.
+    pub fn px(&self, mm: f64) -> u32 {
+        (mm / 25.4 * 72.0 * self.scale) as u32
+    }
+
+    /// Whether the pixel at (`x`, `y`) is dark: every channel below `below`.
+    pub fn dark(&self, x: u32, y: u32, below: u8) -> bool {
+        let i = ((y * self.width + x) * 4) as usize;
+        self.rgba[i..i + 3].iter().all(|&c| c < below)
+    }
+}
