@@ -438,6 +438,9 @@ pub struct BadgeView {
     /// In mm.
     pub width: f64,
     pub height: f64,
+    /// How far artwork that touches the edge runs past the trim, in mm; the
+    /// page is set with this bleed.
+    pub bleed: f64,
     /// Whether the badge has a back (a second page).
     pub double_sided: bool,
 }

@@ -1,11 +1,13 @@
 //! Imposition: badges placed N-up on print sheets, with crop marks.
 //!
 //! The sheets reuse the typeset badge pages as they are: each badge's frame is
-//! placed on the sheet, nothing is typeset again.
+//! placed on the sheet, nothing is typeset again. A badge's artwork runs into
+//! its bleed; on the sheet each badge keeps its bleed up to the middle of the
+//! gap to its neighbour, and the crop marks start outside it.
 
-use typst::layout::{Abs, Frame, FrameItem, Point, Size};
+use typst::layout::{Abs, Frame, FrameItem, Point, Sides, Size};
 use typst::syntax::Span;
-use typst::visualize::{Cmyk, Color, FixedStroke, Geometry, ProcessColor};
+use typst::visualize::{Cmyk, Color, Curve, FixedStroke, Geometry, ProcessColor};
 use typst_layout::Page;
 
 /// How badges sit on a sheet; all lengths in millimetres.
@@ -16,6 +18,8 @@ pub struct SheetLayout {
     pub columns: u32,
     pub rows: u32,
     pub gap: f64,
+    /// How far each badge's artwork runs past its trim.
+    pub bleed: f64,
     /// Top left corner of the block of badges, which is centred on the sheet.
     pub origin: (f64, f64),
     pub marks: bool,
@@ -28,14 +32,17 @@ pub struct LayoutRequest {
     pub badge: (f64, f64),
     pub margin: f64,
     pub gap: f64,
+    pub bleed: f64,
     pub columns: Option<u32>,
     pub rows: Option<u32>,
     pub marks: bool,
 }
 
-/// Crop marks: this long, this far from the badges, this thin.
+/// Crop marks: this long, at least this far from the trim and this far
+/// outside the bleed, this thin.
 const MARK_LENGTH: f64 = 5.0;
 const MARK_OFFSET: f64 = 2.0;
+const MARK_CLEARANCE: f64 = 1.0;
 const MARK_THICKNESS_PT: f64 = 0.25;
 
 /// Works out how many badges fit, or says why none or not the requested number do.
@@ -70,6 +77,7 @@ pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
         columns,
         rows,
         gap: req.gap,
+        bleed: req.bleed,
         origin: ((sw - block_w) / 2.0, (sh - block_h) / 2.0),
         marks: req.marks,
     })
@@ -104,20 +112,21 @@ impl SheetLayout {
             return Vec::new();
         }
         let (x0, y0) = self.origin;
-        let x1 = x0 + self.columns as f64 * self.badge.0 + (self.columns - 1) as f64 * self.gap;
-        let y1 = y0 + self.rows as f64 * self.badge.1 + (self.rows - 1) as f64 * self.gap;
-        // Marks shrink to the margin there is, and vanish where there is none.
-        let room = |space: f64| (space - MARK_OFFSET - 1.0).min(MARK_LENGTH);
+        let (x1, y1) = self.block_end();
+        // Marks start outside the bleed, shrink to the margin there is, and
+        // vanish where there is none.
+        let offset = MARK_OFFSET.max(self.bleed + MARK_CLEARANCE);
+        let room = |space: f64| (space - offset - 1.0).min(MARK_LENGTH);
         let mut marks = Vec::new();
         let (top, bottom) = (room(y0), room(self.sheet.1 - y1));
         for c in 0..self.columns {
             let left = x0 + c as f64 * (self.badge.0 + self.gap);
             for x in [left, left + self.badge.0] {
                 if top > 0.0 {
-                    marks.push(((x, y0 - MARK_OFFSET - top), (x, y0 - MARK_OFFSET)));
+                    marks.push(((x, y0 - offset - top), (x, y0 - offset)));
                 }
                 if bottom > 0.0 {
-                    marks.push(((x, y1 + MARK_OFFSET), (x, y1 + MARK_OFFSET + bottom)));
+                    marks.push(((x, y1 + offset), (x, y1 + offset + bottom)));
                 }
             }
         }
@@ -126,14 +135,44 @@ impl SheetLayout {
             let top_edge = y0 + r as f64 * (self.badge.1 + self.gap);
             for y in [top_edge, top_edge + self.badge.1] {
                 if left > 0.0 {
-                    marks.push(((x0 - MARK_OFFSET - left, y), (x0 - MARK_OFFSET, y)));
+                    marks.push(((x0 - offset - left, y), (x0 - offset, y)));
                 }
                 if right > 0.0 {
-                    marks.push(((x1 + MARK_OFFSET, y), (x1 + MARK_OFFSET + right, y)));
+                    marks.push(((x1 + offset, y), (x1 + offset + right, y)));
                 }
             }
         }
         marks
+    }
+
+    /// The part of the sheet a badge whose trim starts at (x, y) may print on:
+    /// its trim grown by the bleed, but only to the middle of the gap towards a
+    /// neighbour and never past the sheet's edge. As (left, top, right, bottom).
+    pub fn bleed_area(&self, (x, y): (f64, f64)) -> (f64, f64, f64, f64) {
+        let (bw, bh) = self.badge;
+        let (x1, y1) = self.block_end();
+        let toward = |edge: f64, block_edge: f64, sheet_edge: f64| {
+            if (edge - block_edge).abs() < 1e-6 {
+                self.bleed.min((edge - sheet_edge).abs())
+            } else {
+                self.bleed.min(self.gap / 2.0)
+            }
+        };
+        // The block is centred, so a back sheet, mirrored, has the same outer edges.
+        let left = toward(x, self.origin.0, 0.0);
+        let right = toward(x + bw, x1, self.sheet.0);
+        let top = toward(y, self.origin.1, 0.0);
+        let bottom = toward(y + bh, y1, self.sheet.1);
+        (x - left, y - top, x + bw + right, y + bh + bottom)
+    }
+
+    /// The bottom right corner of the block of badges.
+    fn block_end(&self) -> (f64, f64) {
+        let span = |n: u32, size: f64| n as f64 * size + (n - 1) as f64 * self.gap;
+        (
+            self.origin.0 + span(self.columns, self.badge.0),
+            self.origin.1 + span(self.rows, self.badge.1),
+        )
     }
 }
 
@@ -176,7 +215,12 @@ fn sheet(
     let mut frame = Frame::hard(Size::new(mm(layout.sheet.0), mm(layout.sheet.1)));
     for (i, badge) in badges.iter().enumerate() {
         let (x, y) = place(i);
-        frame.push_frame(Point::new(mm(x), mm(y)), badge.frame.clone());
+        let (left, top, right, bottom) = layout.bleed_area((x, y));
+        let area = Size::new(mm(right - left), mm(bottom - top));
+        let mut cell = Frame::hard(area);
+        cell.push_frame(Point::new(mm(x - left), mm(y - top)), badge.frame.clone());
+        cell.clip(Curve::rect(area));
+        frame.push_frame(Point::new(mm(left), mm(top)), cell);
     }
     let stroke = FixedStroke::from_pair(REGISTRATION_BLACK, Abs::pt(MARK_THICKNESS_PT));
     for ((x1, y1), (x2, y2)) in layout.marks() {
@@ -188,6 +232,8 @@ fn sheet(
     }
     let mut page = template.clone();
     page.frame = frame;
+    // The sheet is printed whole; only the badges on it have bleed.
+    page.bleed = Sides::splat(Abs::zero());
     page
 }
 
@@ -200,7 +246,8 @@ mod tests {
             sheet: (210.0, 297.0),
             badge,
             margin: 10.0,
-            gap: 4.0,
+            gap: 6.0,
+            bleed: 3.0,
             columns: None,
             rows: None,
             marks: true,
@@ -227,18 +274,81 @@ mod tests {
         }
     }
 
+    /// Every badge's printable area, on front and back sheets.
+    fn areas(l: &SheetLayout) -> Vec<(f64, f64, f64, f64)> {
+        (0..l.per_sheet())
+            .flat_map(|i| [l.bleed_area(l.slot(i)), l.bleed_area(l.back_slot(i))])
+            .collect()
+    }
+
     #[test]
-    fn marks_never_cross_a_badge() {
-        let l = layout(a4((90.0, 55.0))).unwrap();
-        let marks = l.marks();
-        assert!(!marks.is_empty());
-        for ((x1, y1), (x2, y2)) in marks {
-            for i in 0..l.per_sheet() {
-                let (bx, by) = l.slot(i);
-                let inside = |x: f64, y: f64| x > bx && x < bx + 90.0 && y > by && y < by + 55.0;
-                let mid = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
-                assert!(!inside(x1, y1) && !inside(x2, y2) && !inside(mid.0, mid.1));
+    fn marks_start_outside_every_bleed() {
+        for gap in [0.0, 2.0, 4.0, 6.0, 10.0] {
+            let l = layout(LayoutRequest {
+                gap,
+                ..a4((90.0, 55.0))
+            })
+            .unwrap();
+            let marks = l.marks();
+            assert!(!marks.is_empty());
+            for ((x1, y1), (x2, y2)) in marks {
+                for (left, top, right, bottom) in areas(&l) {
+                    // Both ends and every point between: a mark is a straight
+                    // line along one axis, so its box tells.
+                    let (lo_x, hi_x) = (x1.min(x2), x1.max(x2));
+                    let (lo_y, hi_y) = (y1.min(y2), y1.max(y2));
+                    let apart = hi_x < left || lo_x > right || hi_y < top || lo_y > bottom;
+                    assert!(apart, "gap {gap}: mark {x1},{y1}-{x2},{y2} over a bleed");
+                }
+                let on_sheet =
+                    |x: f64, y: f64| (0.0..=210.0).contains(&x) && (0.0..=297.0).contains(&y);
+                assert!(on_sheet(x1, y1) && on_sheet(x2, y2));
             }
+        }
+    }
+
+    #[test]
+    fn bleeds_reach_the_middle_of_a_gap_and_never_a_neighbour() {
+        for gap in [0.0, 2.0, 4.0, 6.0, 10.0] {
+            let l = layout(LayoutRequest {
+                gap,
+                ..a4((90.0, 55.0))
+            })
+            .unwrap();
+            let fronts: Vec<_> = (0..l.per_sheet())
+                .map(|i| l.bleed_area(l.slot(i)))
+                .collect();
+            for (i, a) in fronts.iter().enumerate() {
+                let (x, y) = l.slot(i);
+                // Each side: the full bleed where it is free, half the gap where
+                // a neighbour is.
+                let sides = [x - a.0, y - a.1, a.2 - x - 90.0, a.3 - y - 55.0];
+                assert!(
+                    sides.iter().all(|&s| s == 3.0 || s == (gap / 2.0).min(3.0)),
+                    "{sides:?}"
+                );
+                for b in &fronts[i + 1..] {
+                    let overlap_x = a.0.max(b.0) < a.2.min(b.2) - 1e-9;
+                    let overlap_y = a.1.max(b.1) < a.3.min(b.3) - 1e-9;
+                    assert!(!(overlap_x && overlap_y), "gap {gap}: bleeds overlap");
+                }
+            }
+            // The outer edges of the block keep the whole bleed.
+            assert_eq!(fronts[0].0, l.origin.0 - 3.0);
+            assert_eq!(fronts[0].1, l.origin.1 - 3.0);
+        }
+    }
+
+    #[test]
+    fn back_sheets_keep_the_fronts_bleeds() {
+        let l = layout(a4((90.0, 55.0))).unwrap();
+        for i in 0..l.per_sheet() {
+            let (front, back) = (l.bleed_area(l.slot(i)), l.bleed_area(l.back_slot(i)));
+            assert!(((front.2 - front.0) - (back.2 - back.0)).abs() < 1e-9);
+            // Mirrored: the front's left allowance is the back's right one.
+            let (x, _) = l.slot(i);
+            let (bx, _) = l.back_slot(i);
+            assert!(((x - front.0) - (back.2 - bx - 90.0)).abs() < 1e-9);
         }
     }
 

@@ -74,12 +74,13 @@ fn finishing(kind: &str, badges: &crate::programme::BadgeSettings) -> String {
     let layout = &badges.sheet;
     match kind {
         "badges" => format!(
-            "cut to {:.0} x {:.0} mm at the crop marks, {} per sheet ({} x {}); no bleed{}",
-            layout.badge.0,
-            layout.badge.1,
+            "cut to {} x {} mm at the crop marks, {} per sheet ({} x {}); {}{}",
+            mm(layout.badge.0),
+            mm(layout.badge.1),
             layout.columns * layout.rows,
             layout.columns,
             layout.rows,
+            bleed(layout),
             if layout.marks {
                 ""
             } else {
@@ -91,6 +92,29 @@ fn finishing(kind: &str, badges: &crate::programme::BadgeSettings) -> String {
         }
         _ => "none (flat sheets)".into(),
     }
+}
+
+/// How far the badges' artwork runs past the cut, as the print shop needs to
+/// know it: all round, and less between badges when the gap is narrower than
+/// two bleeds.
+fn bleed(layout: &crate::impose::SheetLayout) -> String {
+    let between = layout.bleed.min(layout.gap / 2.0);
+    let several = layout.columns * layout.rows > 1;
+    match (layout.bleed > 0.0, several && between < layout.bleed) {
+        (false, _) => "no bleed".into(),
+        (true, false) => format!("{} mm bleed", mm(layout.bleed)),
+        (true, true) => format!(
+            "{} mm bleed ({} mm between badges)",
+            mm(layout.bleed),
+            mm(between)
+        ),
+    }
+}
+
+/// A length in millimetres as a print shop writes it: `3`, `2.5`.
+fn mm(length: f64) -> String {
+    let rounded = (length * 10.0).round() / 10.0;
+    format!("{rounded}")
 }
 
 /// How the pages' sizes read on a job sheet.

@@ -12,6 +12,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod fallbacks;
 pub mod files;
+pub mod finish;
 pub mod import;
 pub mod impose;
 pub mod init;

@@ -338,7 +338,7 @@ fn job_sheet(
         path.as_bytes(),
         source.as_bytes(),
     ]);
-    let sheet = typeset_one(run, &key, path, name, &source)
+    let sheet = typeset_one(run, &key, path, name, &source, None)
         .map_err(|e| Failure::Documents(vec![format!("print job sheet: {e}")]))?;
     entries.push(Entry {
         path: path.into(),
@@ -405,10 +405,18 @@ fn keys(plan: &Plan, templates: &Templates, fingerprint: &str) -> Result<Vec<Str
         templates
             .render(&doc.template, &doc.context)
             .map(|source| {
+                // The bleed the pages are checked for is part of what the
+                // entry promises, whether or not the template reads it.
+                let bleed = doc
+                    .bleed
+                    .map(f64::to_bits)
+                    .unwrap_or(u64::MAX)
+                    .to_le_bytes();
                 Cache::key(&[
                     fingerprint.as_bytes(),
                     doc.path.as_bytes(),
                     source.as_bytes(),
+                    &bleed,
                 ])
             })
             .map_err(|diag| diag.entry(doc.label.clone()))
@@ -497,7 +505,9 @@ fn typeset(plan: &Plan, keys: &[String], run: &Run, progress: bool) -> Result<Ty
                 .templates
                 .render(&doc.template, &doc.context)
                 .map_err(|d| d.message)?;
-            typeset_one(run, &keys[i], &doc.path, &doc.template, &source)
+            // Badges are imposed, and described to the print shop, with
+            // the bleed of the programme's settings: their pages must have it.
+            typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.bleed)
         });
         bar.inc(1);
         // Typst memoises across compilations; evicting what has not been
@@ -651,13 +661,15 @@ fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
 }
 
 /// One document from the cache (see [`reuse`]), else typeset, checked for
-/// missing glyphs, exported and stored.
+/// missing glyphs (and, when `bleed` is given, for pages with that bleed in
+/// millimetres), exported and stored.
 fn typeset_one(
     run: &Run,
     key: &str,
     path: &str,
     template: &str,
     source: &str,
+    bleed: Option<f64>,
 ) -> Result<Done, String> {
     if let Some(done) = reuse(run, key, path) {
         return Ok(done);
@@ -673,6 +685,30 @@ fn typeset_one(
             missing.join(", "),
             if missing.len() == 1 { "it" } else { "them" }
         ));
+    }
+    if let Some(bleed) = bleed {
+        let sides = |page: &typst_layout::Page| {
+            let b = page.bleed;
+            [b.left, b.top, b.right, b.bottom].map(|side| side.to_mm())
+        };
+        if let Some(found) = document
+            .pages()
+            .iter()
+            .map(sides)
+            .find(|sides| sides.iter().any(|side| (side - bleed).abs() > 0.05))
+        {
+            let found = found.map(|side| format!("{}", (side * 10.0).round() / 10.0));
+            return Err(format!(
+                "template {template} sets a bleed of {} mm, but documents.badges.bleed is \
+                 {bleed} mm; set `#set page(bleed: {{{{ badge.bleed }}}}mm)` in the template \
+                 and run artwork that touches the edge into it, or set `bleed: 0`",
+                if found.iter().all(|side| *side == found[0]) {
+                    found[0].clone()
+                } else {
+                    found.join("/")
+                }
+            ));
+        }
     }
     store(run, key, path, &document, dependencies)
 }
@@ -852,7 +888,7 @@ fn print_file(
             .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
         pdfs.push((
             typst::foundations::Bytes::new(pdf),
-            documents[i].record.pages.len(),
+            documents[i].record.pages.clone(),
         ));
     }
     let members = run.typesetter.pdf_pages(pdfs)?;

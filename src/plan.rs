@@ -24,6 +24,9 @@ pub struct Document {
     pub label: String,
     pub template: String,
     pub context: Value,
+    /// The bleed its pages must have, in millimetres, when it is placed on
+    /// sheets that are cut (badges); the build checks it.
+    pub bleed: Option<f64>,
 }
 
 impl Document {
@@ -437,6 +440,7 @@ fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
     let badge = BadgeView {
         width: settings.size.0,
         height: settings.size.1,
+        bleed: settings.sheet.bleed,
         double_sided: settings.double_sided,
     };
     let people = programme
@@ -458,14 +462,16 @@ fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
             qr: context::qr_svg(&person.id),
             person,
         };
-        members.push(add(
+        let i = add(
             plan,
             Kind::Badges,
             format!("badges/{}.pdf", context.person.id),
             label,
             template,
             Value::from(Serde(&context)),
-        ));
+        );
+        plan.documents[i].bleed = Some(settings.sheet.bleed);
+        members.push(i);
     }
     plan.print.push(PrintFile {
         kind: Kind::Badges,
@@ -495,6 +501,7 @@ fn add(
         label,
         template: template.to_string(),
         context,
+        bleed: None,
     });
     plan.documents.len() - 1
 }

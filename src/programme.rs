@@ -281,6 +281,19 @@ pub struct BadgeSettings {
     pub double_sided: bool,
 }
 
+/// How far a badge's artwork runs past its trim unless the programme says.
+pub const DEFAULT_BLEED: f64 = 3.0;
+
+/// The most bleed a badge may ask for: print shops work with 2–5 mm, and more
+/// would eat the gap and the margin the sheet needs for its marks.
+pub const MAX_BLEED: f64 = 10.0;
+
+/// The gap between badges unless the programme says: room for both
+/// neighbours' bleed, and at least 4 mm to absorb cutting error.
+pub fn default_gap(bleed: f64) -> f64 {
+    (2.0 * bleed).max(4.0)
+}
+
 impl Default for BadgeSettings {
     fn default() -> Self {
         let size = (90.0, 55.0);
@@ -290,7 +303,8 @@ impl Default for BadgeSettings {
                 sheet: (210.0, 297.0),
                 badge: size,
                 margin: 10.0,
-                gap: 4.0,
+                gap: default_gap(DEFAULT_BLEED),
+                bleed: DEFAULT_BLEED,
                 columns: None,
                 rows: None,
                 marks: true,

@@ -52,7 +52,7 @@ pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<Pro
     for (path, packed, record) in &report.documents {
         let pdf = crate::cache::pdf_at(packed, record)?;
         let pages = typesetter
-            .pdf_pages(vec![(Bytes::new(pdf), record.pages.len())])
+            .pdf_pages(vec![(Bytes::new(pdf), record.pages.clone())])
             .map_err(|e| Failure::Documents(vec![format!("{path}: {e}")]))?
             .remove(0);
         for (n, page) in pages.iter().enumerate() {

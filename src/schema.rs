@@ -177,8 +177,12 @@ pub struct Badges {
     pub rows: Option<u32>,
     /// Space between the sheet's edge and the badges (mm or `10mm`).
     pub margin: Option<Length>,
-    /// Space between neighbouring badges (mm or `4mm`).
+    /// Space between neighbouring badges (mm or `4mm`); by default twice the
+    /// bleed, and at least 4 mm.
     pub gap: Option<Length>,
+    /// How far artwork that touches a badge's edge runs past its trim (mm or
+    /// `3mm`); default 3 mm.
+    pub bleed: Option<Length>,
     /// Adds a mirrored back sheet after each front sheet, for long-edge duplex.
     pub double_sided: Option<bool>,
 }

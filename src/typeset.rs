@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst::layout::{Abs, Frame, FrameItem, Point, Sides, Size, Transform};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook, TextItem};
 use typst::utils::LazyHash;
@@ -212,17 +212,25 @@ impl Typesetter {
 
     /// The pages of finished PDFs, each drawn whole on a page of its own size,
     /// member by member, so print files are assembled from documents without
-    /// typesetting them again.
+    /// typesetting them again. `members` are the PDFs with their pages' trim
+    /// sizes in millimetres.
+    ///
+    /// A PDF page is drawn at its MediaBox. A page with bleed is larger than
+    /// its trim, so it comes back as Typst made it: a trim-sized page with the
+    /// bleed around it, the artwork running into the bleed.
     ///
     /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
     /// print file, so file ids are reused rather than interned anew (Typst
     /// holds at most 65,535 per process).
-    pub fn pdf_pages(&self, members: Vec<(Bytes, usize)>) -> Result<Vec<Vec<Page>>, String> {
+    pub fn pdf_pages(
+        &self,
+        members: Vec<(Bytes, Vec<(f64, f64)>)>,
+    ) -> Result<Vec<Vec<Page>>, String> {
         let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
         let mut files = HashMap::new();
         for (i, (pdf, pages)) in members.iter().enumerate() {
             let path = format!("/member-{i}.pdf");
-            for page in 1..=*pages {
+            for page in 1..=pages.len() {
                 if i + page > 1 {
                     source.push_str("#pagebreak()\n");
                 }
@@ -234,10 +242,23 @@ impl Typesetter {
             .compile_with_files(&source, files)
             .map_err(|e| format!("cannot place the typeset PDFs: {e}"))?;
         let mut pages = document.pages().iter().cloned();
-        Ok(members
+        members
             .iter()
-            .map(|(_, n)| pages.by_ref().take(*n).collect())
-            .collect())
+            .map(|(pdf, trims)| {
+                let mut member: Vec<Page> = pages.by_ref().take(trims.len()).collect();
+                let bled = |(page, trim): (&Page, &(f64, f64))| {
+                    let size = page.frame.size();
+                    (size.x.to_mm() - trim.0).abs() > 0.2 || (size.y.to_mm() - trim.1).abs() > 0.2
+                };
+                if member.iter().zip(trims).any(bled) {
+                    let bleeds = crate::finish::bleeds(pdf)?;
+                    for (page, bleed) in member.iter_mut().zip(bleeds) {
+                        to_trim(page, bleed);
+                    }
+                }
+                Ok(member)
+            })
+            .collect()
     }
 
     /// Typesets a source of our own (not a template's) that reads only the
@@ -290,13 +311,17 @@ impl Typesetter {
             timestamp: Some(Timestamp::new_utc(datetime)),
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(document, &options).map_err(|errors| {
+        let pdf = typst_pdf::pdf(document, &options).map_err(|errors| {
             errors
                 .iter()
                 .map(|e| e.message.to_string())
                 .collect::<Vec<_>>()
                 .join("; ")
-        })
+        })?;
+        if document.pages().iter().any(|page| !page.bleed.is_zero()) {
+            return crate::finish::record_bleed(pdf);
+        }
+        Ok(pdf)
     }
 
     /// The characters a typeset document draws with the missing glyph (glyph 0),
@@ -368,6 +393,18 @@ impl Typesetter {
 /// outside the folder, a FIFO or an oversized file is an error naming it.
 /// They are read whole (within [`MAX_FONTS_TOTAL_BYTES`](crate::limits::MAX_FONTS_TOTAL_BYTES)),
 /// so what was checked is what is used.
+/// Turns a page drawn at its MediaBox into a trim-sized page with `bleed`
+/// (left, top, right, bottom, in points) around it, as Typst lays one out.
+fn to_trim(page: &mut Page, [left, top, right, bottom]: [f64; 4]) {
+    let pt = Abs::pt;
+    let media = page.frame.size();
+    let trim = Size::new(media.x - pt(left + right), media.y - pt(top + bottom));
+    let mut frame = Frame::hard(trim);
+    frame.push_frame(Point::new(-pt(left), -pt(top)), page.frame.clone());
+    page.frame = frame;
+    page.bleed = Sides::new(pt(left), pt(top), pt(right), pt(bottom));
+}
+
 fn local_fonts(root: &Root) -> anyhow::Result<Vec<Bytes>> {
     let mut found = Vec::new();
     let mut total = 0;

@@ -14,7 +14,7 @@ use crate::limits::{MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
 use crate::load::{Loaded, Positions};
 use crate::paper;
 use crate::programme::{
-    BadgeSettings, CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings,
+    self, BadgeSettings, CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings,
     LetterSettings, Organisation, Participant, Programme, Session, Signatory, Staff,
     WINDOW_PRESETS,
 };
@@ -750,7 +750,9 @@ impl Validator<'_> {
         let length = |v: &mut Self, key: &str, value: &Option<schema::Length>, default: f64| {
             let mm = match value {
                 None => Some(default),
-                Some(schema::Length::Millimetres(mm)) => (*mm >= 0.0).then_some(*mm),
+                Some(schema::Length::Millimetres(mm)) => {
+                    (*mm >= 0.0 && mm.is_finite()).then_some(*mm)
+                }
                 Some(schema::Length::Text(text)) => paper::length(text),
             };
             if mm.is_none() {
@@ -765,13 +767,34 @@ impl Validator<'_> {
             mm
         };
         let margin = length(self, "margin", &d.margin, 10.0);
-        let gap = length(self, "gap", &d.gap, 4.0);
-        let (size, sheet, margin, gap) = (size?, sheet?, margin?, gap?);
+        let bleed = length(self, "bleed", &d.bleed, programme::DEFAULT_BLEED).and_then(|mm| {
+            if mm <= programme::MAX_BLEED {
+                return Some(mm);
+            }
+            self.error(
+                &format!("{entry}.bleed"),
+                entry,
+                format!(
+                    "a bleed of {mm} mm is more than a print shop trims away; use 3mm (the usual) \
+                     or at most {}mm",
+                    programme::MAX_BLEED
+                ),
+            );
+            None
+        });
+        let gap = length(
+            self,
+            "gap",
+            &d.gap,
+            programme::default_gap(bleed.unwrap_or(programme::DEFAULT_BLEED)),
+        );
+        let (size, sheet, margin, gap, bleed) = (size?, sheet?, margin?, gap?, bleed?);
         let request = LayoutRequest {
             sheet,
             badge: size,
             margin,
             gap,
+            bleed,
             columns: d.columns,
             rows: d.rows,
             marks: d.marks != Some(schema::Marks::None),

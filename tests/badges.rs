@@ -45,14 +45,16 @@ fn everyone_gets_a_badge_and_the_sheets_hold_them_all() {
     assert_eq!(badges.len(), 17);
     for (name, bytes) in &badges {
         let pdf = Pdf::parse(bytes);
-        assert_eq!(pdf.page_sizes_mm(), vec![(90, 55)], "{name}");
+        // Cut to 90 x 55 mm from a page with 3 mm of bleed all round.
+        assert_eq!(pdf.page_sizes_mm(), vec![(96, 61)], "{name}");
         assert_eq!(pdf.missing_glyphs(), 0, "{name}");
     }
     let default = impose::layout(LayoutRequest {
         sheet: (210.0, 297.0),
         badge: (90.0, 55.0),
         margin: 10.0,
-        gap: 4.0,
+        gap: 6.0,
+        bleed: 3.0,
         columns: None,
         rows: None,
         marks: true,
@@ -223,7 +225,11 @@ fn back_sheets_mirror_the_front_sheets() {
                 typst::layout::FrameItem::Group(group) => {
                     let mut text = String::new();
                     secretariat::typeset::visit_text(&group.frame, &mut |t| text.push_str(&t.text));
-                    Some(((pos.x.to_mm(), pos.y.to_mm()), squeeze(&text)))
+                    let trim = trim_corner(&group.frame).unwrap();
+                    Some((
+                        (pos.x.to_mm() + trim.0, pos.y.to_mm() + trim.1),
+                        squeeze(&text),
+                    ))
                 }
                 _ => None,
             })
@@ -246,6 +252,263 @@ fn back_sheets_mirror_the_front_sheets() {
             "{name}: {fx} vs {bx}"
         );
         assert!((fy - by).abs() < 1e-6, "{name}");
+    }
+}
+
+/// Where, inside a placed badge's frame on a sheet, the badge's own page (its
+/// trim, 90 x 55 mm) starts, in millimetres.
+fn trim_corner(frame: &typst::layout::Frame) -> Option<(f64, f64)> {
+    let size = frame.size();
+    if (size.x.to_mm() - 90.0).abs() < 1e-6 && (size.y.to_mm() - 55.0).abs() < 1e-6 {
+        return Some((0.0, 0.0));
+    }
+    frame.items().find_map(|(pos, item)| match item {
+        typst::layout::FrameItem::Group(group) => {
+            trim_corner(&group.frame).map(|(x, y)| (pos.x.to_mm() + x, pos.y.to_mm() + y))
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn every_badge_says_where_its_trim_and_bleed_are() {
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&build(&yaml(), out.path()));
+    let close = |a: [f64; 4], b: [f64; 4]| a.iter().zip(b).all(|(a, b)| (a - b).abs() < 0.01);
+    let mut seen = 0;
+    for (name, bytes) in files.iter().filter(|(n, _)| n.starts_with("badges/")) {
+        let pdf = Pdf::parse(bytes);
+        let media = pdf.boxes_mm("MediaBox")[0].unwrap();
+        let trim = pdf.boxes_mm("TrimBox")[0].expect("a TrimBox");
+        let bleed = pdf.boxes_mm("BleedBox")[0].expect("a BleedBox");
+        assert!(close(media, [0.0, 0.0, 96.0, 61.0]), "{name}: {media:?}");
+        assert!(close(trim, [3.0, 3.0, 93.0, 58.0]), "{name}: {trim:?}");
+        assert!(close(bleed, media), "{name}: {bleed:?}");
+        seen += 1;
+    }
+    assert_eq!(seen, 17);
+    // The print sheets are printed whole: no trim of their own.
+    let (_, sheet) = files.iter().find(|(n, _)| n == "print/badges.pdf").unwrap();
+    assert!(
+        Pdf::parse(sheet)
+            .boxes_mm("TrimBox")
+            .iter()
+            .all(Option::is_none)
+    );
+}
+
+/// Whether two colours are the same but for anti-aliasing.
+fn same_colour(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(a, b)| a.abs_diff(b) <= 12)
+}
+
+fn white(c: [u8; 3]) -> bool {
+    c.iter().all(|&c| c >= 245)
+}
+
+#[test]
+fn artwork_that_touches_the_trim_runs_on_into_the_bleed() {
+    // A participant, the secretariat, a coordinator and an interpreter: the
+    // bands differ in colour.
+    for id in ["TH-01", "S-01", "S-03", "S-04"] {
+        let document = typeset(&yaml(), &format!("badges/{id}.pdf"));
+        for page in document.pages() {
+            let bleed = page.bleed;
+            assert!((bleed.left.to_mm() - 3.0).abs() < 1e-6, "{id}: {bleed:?}");
+            let r = common::Rendered::page(page, 4.0, true);
+            let (w, h) = r.size();
+            let px = |mm: f64| r.px(mm);
+            let (trim_x0, trim_y0) = (px(3.0), px(3.0));
+            let (trim_x1, trim_y1) = (w - px(3.0), h - px(3.0));
+            // Along each edge: where ink touches the trim (0.3 mm inside), the
+            // same colour lies 2.5 mm outside it.
+            let mut touching = [0; 4];
+            for (edge, inside, outside) in [
+                (
+                    0,
+                    (0..h).map(|y| (trim_x0 + px(0.3), y)).collect::<Vec<_>>(),
+                    px(2.8),
+                ),
+                (1, (0..w).map(|x| (x, trim_y0 + px(0.3))).collect(), px(2.8)),
+                (2, (0..h).map(|y| (trim_x1 - px(0.3), y)).collect(), px(2.8)),
+                (3, (0..w).map(|x| (x, trim_y1 - px(0.3))).collect(), px(2.8)),
+            ] {
+                for (x, y) in inside {
+                    let (ox, oy) = match edge {
+                        0 => (x - outside, y),
+                        1 => (x, y - outside),
+                        2 => (x + outside, y),
+                        _ => (x, y + outside),
+                    };
+                    // Only points whose neighbour along the edge is inside
+                    // the trim too: corners belong to two edges.
+                    let along_trim = match edge {
+                        0 | 2 => y > trim_y0 + px(0.5) && y < trim_y1 - px(0.5),
+                        _ => x > trim_x0 + px(0.5) && x < trim_x1 - px(0.5),
+                    };
+                    let ink = r.rgb(x, y);
+                    if along_trim && !white(ink) {
+                        touching[edge] += 1;
+                        assert!(
+                            same_colour(ink, r.rgb(ox, oy)),
+                            "{id}: {ink:?} at the trim, {:?} in the bleed (edge {edge}, {x},{y})",
+                            r.rgb(ox, oy)
+                        );
+                    }
+                }
+            }
+            // The role band touches the left, right and bottom edges.
+            assert!(
+                touching[0] > 0 && touching[2] > 0 && touching[3] > 0,
+                "{id}: {touching:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_sheets_place_each_badge_on_its_trim_with_its_bleed() {
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&build(&yaml(), out.path()));
+    let programme = secretariat::pipeline::check(&yaml()).unwrap();
+    let layout = programme.documents.badges.sheet;
+    let typesetter = secretariat::pipeline::typesetter(&programme, &Default::default()).unwrap();
+    let pdf = |name: &str| {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+        typst::foundations::Bytes::new(bytes.clone())
+    };
+    let mut placed = typesetter
+        .pdf_pages(vec![(pdf("print/badges.pdf"), vec![(210.0, 297.0); 3])])
+        .unwrap();
+    let scale = 3.0;
+    let sheet = common::Rendered::page(&placed.remove(0)[0], scale, false);
+    for (i, (id, _, _)) in PEOPLE[..8].iter().enumerate() {
+        let mut badge = typesetter
+            .pdf_pages(vec![(pdf(&format!("badges/{id}.pdf")), vec![(90.0, 55.0)])])
+            .unwrap();
+        let badge = badge.remove(0).remove(0);
+        assert!(
+            (badge.bleed.bottom.to_mm() - 3.0).abs() < 0.01,
+            "{id}: read back with its bleed"
+        );
+        let full = common::Rendered::page(&badge, scale, true);
+        let (x0, y0) = layout.slot(i);
+        let (left, top, right, bottom) = layout.bleed_area((x0, y0));
+        // How much of the badge's bleed area on the sheet, the sheet shifted
+        // by `shift` mm, differs from the badge's own pixels there. Positions
+        // fall between pixels differently on the two renderings, so a pixel
+        // matches its counterpart or a neighbour.
+        let (w, h) = full.size();
+        let per_mm = scale * 72.0 / 25.4;
+        let differing = |shift: f64| {
+            let (mut compared, mut differ) = (0, 0);
+            for y in (0..h).step_by(2) {
+                for x in (0..w).step_by(2) {
+                    let (mm_x, mm_y) = (
+                        x0 - 3.0 + (x as f64 + 0.5) / per_mm,
+                        y0 - 3.0 + (y as f64 + 0.5) / per_mm,
+                    );
+                    if mm_x < left + 0.2
+                        || mm_x > right - 0.2
+                        || mm_y < top + 0.2
+                        || mm_y > bottom - 0.2
+                    {
+                        continue;
+                    }
+                    compared += 1;
+                    let (sx, sy) = (
+                        ((mm_x + shift) * per_mm) as u32,
+                        ((mm_y + shift) * per_mm) as u32,
+                    );
+                    let matched = (sy - 1..=sy + 1)
+                        .flat_map(|y| (sx - 1..=sx + 1).map(move |x| (x, y)))
+                        .any(|(sx, sy)| same_colour(full.rgb(x, y), sheet.rgb(sx, sy)));
+                    differ += usize::from(!matched);
+                }
+            }
+            differ as f64 / compared as f64
+        };
+        let (placed, off) = (differing(0.0), differing(1.0));
+        // Only the antialiasing of fine detail (the logo, 6.5 pt text) differs.
+        assert!(
+            placed < 0.03 && off > 4.0 * placed,
+            "{id}: {placed:.3} of the pixels differ, {off:.3} a millimetre off"
+        );
+        // The band runs past the left and right cut into the bleed; beyond
+        // the bleed at the block's outer edge the sheet is white (between two
+        // badges, the neighbour's bleed begins there).
+        let band_y = y0 + 55.0 - 3.0;
+        let colour = |mm: f64| sheet.rgb(sheet.px(mm), sheet.px(band_y));
+        let band = colour(x0 + 10.0);
+        assert!(!white(band));
+        assert!(same_colour(colour(left + 0.5), band), "{id}");
+        assert!(same_colour(colour(right - 0.5), band), "{id}");
+        let outer = if i % 2 == 0 { left - 0.5 } else { right + 0.5 };
+        assert!(white(colour(outer)), "{id}");
+    }
+}
+
+#[test]
+fn bleed_and_gap_can_be_set_and_the_job_sheet_says_them() {
+    for (settings, media, finishing) in [
+        ("    bleed: 0\n", (90, 55), "; no bleed"),
+        ("    bleed: 2mm\n", (94, 59), "; 2 mm bleed"),
+        (
+            "    gap: 2mm\n",
+            (96, 61),
+            "; 3 mm bleed (1 mm between badges)",
+        ),
+    ] {
+        let dir = fixture(|y| {
+            replace_once(
+                &y,
+                "    size: 90mm x 55mm\n",
+                &format!("    size: 90mm x 55mm\n{settings}"),
+            )
+        });
+        let yaml = dir.path().join("programme.yaml");
+        let files = unzip(&build(&yaml, &dir.path().join("out")));
+        let (_, badge) = files.iter().find(|(n, _)| n == "badges/TH-01.pdf").unwrap();
+        let badge = Pdf::parse(badge);
+        assert_eq!(badge.page_sizes_mm(), vec![media], "{settings}");
+        assert_eq!(
+            badge.boxes_mm("TrimBox")[0].is_some(),
+            media != (90, 55),
+            "{settings}"
+        );
+        let (_, jobs) = files
+            .iter()
+            .find(|(n, _)| n == "print/job-sheet.csv")
+            .unwrap();
+        let jobs = String::from_utf8_lossy(jobs);
+        let line = jobs
+            .lines()
+            .find(|l| l.starts_with("print/badges.pdf"))
+            .unwrap();
+        assert!(line.contains(finishing), "{settings}: {line}");
+    }
+    for bad in [
+        "    bleed: 12mm\n",
+        "    bleed: -1\n",
+        "    bleed: wide\n",
+        "    gap: .inf\n",
+    ] {
+        let dir = fixture(|y| {
+            replace_once(
+                &y,
+                "    size: 90mm x 55mm\n",
+                &format!("    size: 90mm x 55mm\n{bad}"),
+            )
+        });
+        let yaml = dir.path().join("programme.yaml");
+        let output = secretariat(&["check", yaml.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{bad}: {stderr}");
+        let line = common::line_of(&std::fs::read_to_string(&yaml).unwrap(), bad.trim());
+        assert!(
+            stderr.contains(&format!("programme.yaml:{line}:")),
+            "{bad}: {stderr}"
+        );
     }
 }
 
@@ -331,4 +594,45 @@ fn the_two_lines_of_a_wrapped_name_never_share_ink() {
         let gap = (px(baselines[0])..px(baselines[1])).any(|y| !inked(y));
         assert!(gap, "{id}: the two lines of {name:?} touch");
     }
+}
+
+#[test]
+fn a_template_of_its_own_must_give_badges_the_bleed_the_sheets_and_job_sheet_promise() {
+    let dir = fixture(|y| y);
+    let yaml = dir.path().join("programme.yaml");
+    let out = dir.path().join("out");
+    let templates = dir.path().join("templates");
+    assert!(
+        secretariat(&["templates", "export", templates.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let badge = templates.join("badges.typ.j2");
+    let source = std::fs::read_to_string(&badge).unwrap();
+    std::fs::write(&badge, replace_once(&source, ", bleed: bleed)", ")")).unwrap();
+
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("sets a bleed of 0 mm, but documents.badges.bleed is 3 mm")
+            && stderr.contains("badge.bleed"),
+        "{stderr}"
+    );
+    assert!(!out.join("kccp-2018-atip.zip").exists());
+
+    // Said to have none, the badges build; asked for bleed again, the cached
+    // badges are not taken for ones that have it.
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let without = replace_once(
+        &text,
+        "    size: 90mm x 55mm\n",
+        "    size: 90mm x 55mm\n    bleed: 0\n",
+    );
+    std::fs::write(&yaml, &without).unwrap();
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    std::fs::write(&yaml, &text).unwrap();
+    let (code, stderr) = common::run_build(&yaml, &out);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("sets a bleed of 0 mm"), "{stderr}");
 }

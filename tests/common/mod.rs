@@ -144,6 +144,22 @@ impl Pdf {
             .collect()
     }
 
+    /// Each page's box `key` (`MediaBox`, `TrimBox`, `BleedBox`) in
+    /// millimetres as (left, bottom, right, top), if the page has it.
+    pub fn boxes_mm(&self, key: &str) -> Vec<Option<[f64; 4]>> {
+        self.doc
+            .get_pages()
+            .values()
+            .map(|&id| {
+                let page = self.doc.get_dictionary(id).unwrap();
+                let array = page.get(key.as_bytes()).ok()?.as_array().unwrap();
+                let mm = |o: &lopdf::Object| o.as_float().unwrap() as f64 / 72.0 * 25.4;
+                let n: Vec<f64> = array.iter().map(mm).collect();
+                Some([n[0], n[1], n[2], n[3]])
+            })
+            .collect()
+    }
+
     /// The text, as a PDF extractor sees it, with whitespace collapsed.
     pub fn text(&self) -> String {
         let text = pdf_extract::extract_text_from_mem(&self.bytes).unwrap();
@@ -292,11 +308,16 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn new(document: &typst_layout::PagedDocument, page: usize, scale: f64) -> Self {
+        Self::page(&document.pages()[page], scale, false)
+    }
+
+    /// One page, its trim or (with `bleed`) its trim and bleed.
+    pub fn page(page: &typst_layout::Page, scale: f64, bleed: bool) -> Self {
         let pixmap = typst_render::render(
-            &document.pages()[page],
+            page,
             &typst_render::RenderOptions {
                 pixel_per_pt: scale.into(),
-                render_bleed: false,
+                render_bleed: bleed,
             },
         );
         Self {
@@ -309,6 +330,17 @@ impl Rendered {
     /// The pixel index of a length in millimetres.
     pub fn px(&self, mm: f64) -> u32 {
         (mm / 25.4 * 72.0 * self.scale) as u32
+    }
+
+    /// The colour of the pixel at (`x`, `y`), RGB.
+    pub fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = ((y * self.width + x) * 4) as usize;
+        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
+    }
+
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, (self.rgba.len() / 4) as u32 / self.width)
     }
 
     /// Whether the pixel at (`x`, `y`) is dark: every channel below `below`.

@@ -1,0 +1,161 @@
+//! What the tool adds to a PDF after Typst's export, before it is cached, and
+//! reads back from one when its pages are placed again.
+//!
+//! Each step appends an incremental update (ISO 32000-1, 7.5.6): Typst's bytes
+//! stay as they are and the objects that change are written again after them,
+//! so a step cannot damage what it does not touch.
+
+use lopdf::{Document, IncrementalDocument};
+
+/// Records the bleed box of every page that has a trim box.
+///
+/// Typst writes a page with bleed as its trim size plus the bleed all round
+/// (the MediaBox) and says where the trim is (TrimBox), leaving the BleedBox to
+/// default to the MediaBox. Print preflight reads the BleedBox to know how far
+/// the artwork may be kept, so it is written out: the MediaBox, which is the
+/// trim grown by the bleed.
+pub fn record_bleed(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
+    let fail = |e: lopdf::Error| format!("recording the bleed box: {e}");
+    let previous = Document::load_mem(&pdf).map_err(fail)?;
+    let pages: Vec<_> = previous.get_pages().into_values().collect();
+    let version = previous.version.clone();
+    let mut update = IncrementalDocument::create_from(pdf, previous);
+    // The update's header comment names the same version as the file's.
+    update.new_document.version = version;
+    let mut changed = false;
+    for id in pages {
+        let page = update
+            .get_prev_documents()
+            .get_dictionary(id)
+            .map_err(fail)?;
+        if !page.has(b"TrimBox") || page.has(b"BleedBox") {
+            continue;
+        }
+        let media = page.get(b"MediaBox").map_err(fail)?.clone();
+        update.opt_clone_object_to_new_document(id).map_err(fail)?;
+        let page = update.new_document.get_dictionary_mut(id).map_err(fail)?;
+        page.set("BleedBox", media);
+        changed = true;
+    }
+    if !changed {
+        return Ok(update.get_prev_documents_bytes().to_vec());
+    }
+    let mut out = Vec::new();
+    update
+        .save_to(&mut out)
+        .map_err(|e| format!("recording the bleed box: {e}"))?;
+    Ok(out)
+}
+
+/// How far each page's MediaBox reaches past its TrimBox, in points, as
+/// (left, top, right, bottom); zero all round for a page without a TrimBox.
+pub fn bleeds(pdf: &[u8]) -> Result<Vec<[f64; 4]>, String> {
+    let fail = |e: lopdf::Error| format!("reading a page's trim box: {e}");
+    let document = Document::load_mem(pdf).map_err(fail)?;
+    let rect = |page: &lopdf::Dictionary, key: &[u8]| -> Result<Option<[f64; 4]>, String> {
+        let Ok(array) = page.get(key).and_then(|o| o.as_array()) else {
+            return Ok(None);
+        };
+        let numbers: Vec<f64> = array
+            .iter()
+            .map(|o| o.as_float().map(f64::from).map_err(fail))
+            .collect::<Result<_, _>>()?;
+        let [x0, y0, x1, y1] = numbers[..] else {
+            return Err(format!(
+                "a page's {} is not four numbers",
+                String::from_utf8_lossy(key)
+            ));
+        };
+        Ok(Some([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)]))
+    };
+    document
+        .get_pages()
+        .into_values()
+        .map(|id| {
+            let page = document.get_dictionary(id).map_err(fail)?;
+            let (Some(media), Some(trim)) = (rect(page, b"MediaBox")?, rect(page, b"TrimBox")?)
+            else {
+                return Ok([0.0; 4]);
+            };
+            Ok([
+                trim[0] - media[0],
+                media[3] - trim[3],
+                media[2] - trim[2],
+                trim[1] - media[1],
+            ])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::Object;
+
+    /// Typst's own export of `source`, nothing added.
+    fn exported(source: &str) -> Vec<u8> {
+        let folder = tempfile::tempdir().unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
+        let typesetter = crate::typeset::Typesetter::new(
+            folder.path(),
+            &Default::default(),
+            day,
+            day.and_hms_opt(9, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let document = typesetter.compile(source).map_err(|_| "typeset").unwrap();
+        typst_pdf::pdf(&document, &Default::default())
+            .map_err(|_| "export")
+            .unwrap()
+    }
+
+    fn boxes(pdf: &[u8]) -> Vec<(Object, Object, Object)> {
+        let doc = Document::load_mem(pdf).unwrap();
+        doc.get_pages()
+            .into_values()
+            .map(|id| {
+                let page = doc.get_dictionary(id).unwrap();
+                let get = |key: &[u8]| page.get(key).cloned().unwrap_or(Object::Null);
+                (get(b"MediaBox"), get(b"TrimBox"), get(b"BleedBox"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_with_a_trim_box_gets_its_bleed_box_and_the_rest_stays() {
+        let pdf = exported("#set page(width: 90mm, height: 55mm, bleed: 3mm)\nA\n#pagebreak()\nB");
+        let before = boxes(&pdf);
+        assert!(
+            before
+                .iter()
+                .all(|(_, trim, bleed)| *trim != Object::Null && *bleed == Object::Null)
+        );
+        let after = record_bleed(pdf.clone()).unwrap();
+        // Typst's bytes are kept, the update follows them.
+        assert!(after.starts_with(&pdf));
+        for (media, trim, bleed) in boxes(&after) {
+            assert_eq!(bleed, media);
+            assert_ne!(trim, media);
+        }
+        // Twice is once: a page that has its bleed box is left alone.
+        assert_eq!(record_bleed(after.clone()).unwrap(), after);
+    }
+
+    #[test]
+    fn bleeds_are_read_back_side_by_side() {
+        let pdf = exported(
+            "#set page(width: 90mm, height: 55mm, bleed: (left: 1mm, top: 2mm, right: 3mm, bottom: 4mm))\nA\n\
+             #set page(bleed: 0mm)\nB",
+        );
+        let bleeds = bleeds(&record_bleed(pdf).unwrap()).unwrap();
+        let mm = |pt: f64| (pt / 72.0 * 25.4 * 1000.0).round() / 1000.0;
+        assert_eq!(bleeds[0].map(mm), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(bleeds[1], [0.0; 4]);
+    }
+
+    #[test]
+    fn a_page_without_bleed_is_left_as_it_is() {
+        let pdf = exported("#set page(width: 90mm, height: 55mm)\nA");
+        assert_eq!(record_bleed(pdf.clone()).unwrap(), pdf);
+    }
+}
