@@ -44,6 +44,10 @@ const MARK_LENGTH: f64 = 5.0;
 const MARK_OFFSET: f64 = 2.0;
 const MARK_CLEARANCE: f64 = 1.0;
 const MARK_THICKNESS_PT: f64 = 0.25;
+/// Marks shorter than this are not drawn: no one lines a blade up with them.
+const MARK_MIN_LENGTH: f64 = 2.0;
+/// Marks end this far from the sheet's edge.
+const MARK_EDGE: f64 = 1.0;
 
 /// Works out how many badges fit, or says why none or not the requested number do.
 pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
@@ -71,7 +75,7 @@ pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
             req.gap
         ));
     }
-    Ok(SheetLayout {
+    let layout = SheetLayout {
         sheet: req.sheet,
         badge: req.badge,
         columns,
@@ -80,7 +84,28 @@ pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
         bleed: req.bleed,
         origin: ((sw - block_w) / 2.0, (sh - block_h) / 2.0),
         marks: req.marks,
-    })
+    };
+    // Every cut line needs its marks: a sheet promised with crop marks that
+    // has no room for them would be cut by guesswork.
+    if req.marks {
+        let need = layout.mark_offset() + MARK_MIN_LENGTH + MARK_EDGE;
+        let short = [
+            ("left and right", layout.origin.0),
+            ("top and bottom", layout.origin.1),
+        ]
+        .into_iter()
+        .find(|(_, room)| *room < need);
+        if let Some((sides, room)) = short {
+            return Err(format!(
+                "crop marks need {need:.0} mm beside the badges (past a {} mm bleed), but \
+                 {columns} x {rows} badges leave {room:.1} mm at the {sides}: use fewer \
+                 columns or rows, a smaller margin, gap or bleed, or `marks: none` for \
+                 pre-cut stock",
+                req.bleed
+            ));
+        }
+    }
+    Ok(layout)
 }
 
 impl SheetLayout {
@@ -113,10 +138,10 @@ impl SheetLayout {
         }
         let (x0, y0) = self.origin;
         let (x1, y1) = self.block_end();
-        // Marks start outside the bleed, shrink to the margin there is, and
-        // vanish where there is none.
-        let offset = MARK_OFFSET.max(self.bleed + MARK_CLEARANCE);
-        let room = |space: f64| (space - offset - 1.0).min(MARK_LENGTH);
+        // Marks start outside the bleed and shrink to the margin there is
+        // (`layout` makes sure there is room).
+        let offset = self.mark_offset();
+        let room = |space: f64| (space - offset - MARK_EDGE).min(MARK_LENGTH);
         let mut marks = Vec::new();
         let (top, bottom) = (room(y0), room(self.sheet.1 - y1));
         for c in 0..self.columns {
@@ -164,6 +189,11 @@ impl SheetLayout {
         let top = toward(y, self.origin.1, 0.0);
         let bottom = toward(y + bh, y1, self.sheet.1);
         (x - left, y - top, x + bw + right, y + bh + bottom)
+    }
+
+    /// How far crop marks start from the trim: outside the bleed.
+    fn mark_offset(&self) -> f64 {
+        MARK_OFFSET.max(self.bleed + MARK_CLEARANCE)
     }
 
     /// The bottom right corner of the block of badges.
@@ -360,5 +390,47 @@ mod tests {
             ..a4((90.0, 55.0))
         };
         assert!(layout(too_many).is_err());
+    }
+
+    #[test]
+    fn crop_marks_are_drawn_at_every_cut_or_the_layout_is_refused() {
+        // Four A6 badges fill an A4 sheet: no room for marks.
+        let full = LayoutRequest {
+            margin: 0.0,
+            gap: 0.0,
+            ..a4((105.0, 148.0))
+        };
+        let refused = layout(full).unwrap_err();
+        assert!(refused.contains("marks: none"), "{refused}");
+        // Pre-cut stock needs none.
+        assert!(
+            layout(LayoutRequest {
+                marks: false,
+                ..full
+            })
+            .is_ok()
+        );
+        // Wherever marks fit, every cut line has one at each end.
+        for (badge, margin) in [
+            ((90.0, 55.0), 10.0),
+            ((85.6, 54.0), 5.0),
+            ((105.0, 74.0), 8.0),
+        ] {
+            let Ok(l) = layout(LayoutRequest {
+                margin,
+                ..a4(badge)
+            }) else {
+                continue;
+            };
+            let marks = l.marks();
+            let vertical = marks.iter().filter(|((x1, _), (x2, _))| x1 == x2).count();
+            let horizontal = marks.len() - vertical;
+            assert_eq!(vertical as u32, 2 * 2 * l.columns, "{badge:?}");
+            assert_eq!(horizontal as u32, 2 * 2 * l.rows, "{badge:?}");
+            for ((x1, y1), (x2, y2)) in marks {
+                let length = (x2 - x1).abs() + (y2 - y1).abs();
+                assert!(length >= MARK_MIN_LENGTH - 1e-9, "{badge:?}: {length}");
+            }
+        }
     }
 }

@@ -74,18 +74,23 @@ fn finishing(kind: &str, badges: &crate::programme::BadgeSettings) -> String {
     let layout = &badges.sheet;
     match kind {
         "badges" => format!(
-            "cut to {} x {} mm at the crop marks, {} per sheet ({} x {}); {}{}",
+            "{} {} x {} mm{}, {} per sheet ({} x {}); {}",
+            if layout.marks {
+                "cut to"
+            } else {
+                "pre-cut stock of"
+            },
             mm(layout.badge.0),
             mm(layout.badge.1),
+            if layout.marks {
+                " at the crop marks"
+            } else {
+                " (no crop marks)"
+            },
             layout.columns * layout.rows,
             layout.columns,
             layout.rows,
             bleed(layout),
-            if layout.marks {
-                ""
-            } else {
-                "; pre-cut stock, no marks"
-            }
         ),
         "invitations" | "requests" | "thank-you" => {
             "fold in three for a window envelope (each letter starts on a new sheet)".into()

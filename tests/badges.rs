@@ -458,6 +458,11 @@ fn bleed_and_gap_can_be_set_and_the_job_sheet_says_them() {
             (96, 61),
             "; 3 mm bleed (1 mm between badges)",
         ),
+        (
+            "    marks: none\n",
+            (96, 61),
+            "pre-cut stock of 90 x 55 mm (no crop marks), 8 per sheet (2 x 4); 3 mm bleed",
+        ),
     ] {
         let dir = fixture(|y| {
             replace_once(
