@@ -7,16 +7,12 @@
 //! print sheets and [`package`] the zip.
 //! [`pipeline`] runs them in order.
 
-pub mod cache;
 pub mod context;
 pub mod diagnostic;
 pub mod fallbacks;
 pub mod files;
-pub mod finish;
 pub mod import;
-pub mod impose;
 pub mod init;
-pub mod job_sheet;
 pub mod limits;
 pub mod load;
 pub mod package;

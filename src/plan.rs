@@ -10,10 +10,10 @@ use crate::context::{
     ParticipantListContext, ScheduleContext, SignInContext,
 };
 use crate::diagnostic::Diagnostic;
-use crate::impose::SheetLayout;
 use crate::programme::{Kind, Language, LetterSettings, Participant, Programme};
 use crate::render::Templates;
 use crate::schema::{Group, SessionKind};
+use crate::typeset::impose::SheetLayout;
 
 /// One document to produce.
 pub struct Document {

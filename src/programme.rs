@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::impose::{self, LayoutRequest, SheetLayout};
 use crate::load::Positions;
 pub use crate::schema::Language;
 use crate::schema::{Group, Role, SessionKind, WindowArea};
+use crate::typeset::impose::{self, LayoutRequest, SheetLayout};
 
 #[derive(Debug)]
 pub struct Programme {

@@ -49,10 +49,11 @@ pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<Pro
     };
     let mut thumbnails: Vec<(String, Bytes)> = Vec::new();
     let mut pngs = Vec::new();
-    for (path, packed, record) in &report.documents {
-        let pdf = crate::cache::pdf_at(packed, record)?;
+    for entry in &report.documents {
+        let path = &entry.path;
+        let pdf = entry.bytes()?;
         let pages = typesetter
-            .pdf_pages(vec![(Bytes::new(pdf), record.pages.clone())])
+            .pdf_pages(vec![(Bytes::new(pdf), entry.pages.clone())])
             .map_err(|e| Failure::Documents(vec![format!("{path}: {e}")]))?
             .remove(0);
         for (n, page) in pages.iter().enumerate() {

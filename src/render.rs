@@ -10,9 +10,12 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
-use crate::diagnostic::{Diagnostic, excerpt};
+use crate::diagnostic::{Diagnostic, Failure, excerpt};
 use crate::files::{Refused, Root};
 use crate::limits::MAX_TEMPLATE_BYTES;
+use crate::package::cache::Cache;
+use crate::plan::Plan;
+use crate::typeset::parallel;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -299,6 +302,55 @@ pub fn typst_str(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Renders every document's template to learn its cache key; all template
+/// errors are reported together, before anything is typeset. Sources are not
+/// kept: a programme of ten thousand participants renders hundreds of
+/// megabytes of them, and a document to be typeset renders again (cheaply) in
+/// its worker.
+pub fn keys(plan: &Plan, templates: &Templates, fingerprint: &str) -> Result<Vec<String>, Failure> {
+    let rendered = parallel(plan.documents.len(), |i| {
+        let doc = &plan.documents[i];
+        templates
+            .render(&doc.template, &doc.context)
+            .map(|source| {
+                // The bleed the pages are checked for is part of what the
+                // entry promises, whether or not the template reads it.
+                let bleed = doc
+                    .bleed
+                    .map(f64::to_bits)
+                    .unwrap_or(u64::MAX)
+                    .to_le_bytes();
+                Cache::key(&[
+                    fingerprint.as_bytes(),
+                    doc.path.as_bytes(),
+                    source.as_bytes(),
+                    &bleed,
+                ])
+            })
+            .map_err(|diag| diag.entry(doc.label.clone()))
+    })?;
+    let mut keys = Vec::with_capacity(rendered.len());
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for result in rendered {
+        match result {
+            Ok(key) => keys.push(key),
+            Err(diag) => {
+                // One broken template fails every document; say it once.
+                if !diags.iter().any(|d| {
+                    d.file == diag.file && d.line == diag.line && d.message == diag.message
+                }) {
+                    diags.push(diag);
+                }
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(keys)
+    } else {
+        Err(Failure::Invalid(diags))
+    }
 }
 
 #[cfg(test)]

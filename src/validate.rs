@@ -9,7 +9,6 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
-use crate::impose::{self, LayoutRequest};
 use crate::limits::{MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
 use crate::load::{Loaded, Positions};
 use crate::paper;
@@ -19,6 +18,7 @@ use crate::programme::{
     WINDOW_PRESETS,
 };
 use crate::schema::{self, OneOrMany, Window};
+use crate::typeset::impose::{self, LayoutRequest};
 
 /// Validates a loaded programme; `folder` is where its asset paths start.
 pub fn validate(loaded: Loaded, folder: &Path) -> Result<Programme, Vec<Diagnostic>> {

@@ -6,7 +6,7 @@ mod common;
 use common::{
     Pdf, build, drawn, fixture, reference, replace_once, secretariat, squeeze, typeset, unzip,
 };
-use secretariat::impose::{self, LayoutRequest};
+use secretariat::typeset::impose::{self, LayoutRequest};
 use secretariat::typeset::{DrawnRun, drawn_runs};
 
 fn yaml() -> std::path::PathBuf {

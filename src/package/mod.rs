@@ -1,4 +1,5 @@
-//! Packaging: the zip for the printers, its manifest and the certificate register.
+//! Packaging: the zip for the printers, its manifest and the certificate
+//! register, the document cache its PDFs come from, and the printer's job sheet.
 //!
 //! The zip is byte-for-byte reproducible (fixed order, fixed timestamps, fixed
 //! permissions) and written to a temporary file beside its target, then renamed,
@@ -12,9 +13,17 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::plan::RegisterRow;
+pub mod cache;
+pub mod job_sheet;
+
+use cache::Cache;
+
+use crate::plan::{Plan, RegisterRow};
+use crate::programme::Kind;
+use crate::typeset::Done;
 
 /// One file of the zip.
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub path: String,
     /// The kind's key, or what the file is (`job-sheet`).
@@ -24,10 +33,21 @@ pub struct Entry {
     pub sha256: String,
     /// Page sizes in millimetres, one per page; empty for data files.
     pub pages: Vec<(f64, f64)>,
+    /// The cache entry a PDF was taken from; none for data files.
+    pub cached: Option<Cached>,
+}
+
+/// Where in the cache a file of the zip is, and whether this run made it.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub key: String,
+    /// Taken from an earlier run rather than typeset in this one.
+    pub reused: bool,
 }
 
 /// Where an entry's bytes are: PDFs stay in the document cache on disk until
 /// the zip takes them, so a build never holds the whole set in memory.
+#[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
     /// A one-file zip made by [`pack`], copied into the zip without
@@ -86,8 +106,75 @@ impl Entry {
             sha256: crate::typeset::sha256(&bytes),
             content: Content::Bytes(bytes),
             pages: Vec::new(),
+            cached: None,
         }
     }
+
+    /// The file's bytes, checked against what was recorded when it was made.
+    pub fn bytes(&self) -> anyhow::Result<Vec<u8>> {
+        match &self.content {
+            Content::Bytes(bytes) => Ok(bytes.clone()),
+            Content::Packed { path, len, sha256 } => {
+                let bytes = unpack(&cache::read_packed(path, *len, sha256)?)?;
+                anyhow::ensure!(
+                    crate::typeset::sha256(&bytes) == self.sha256,
+                    "{} is not what was written to the document cache",
+                    path.display()
+                );
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// A PDF ready in the cache under `key`.
+    pub fn pdf(
+        path: impl Into<String>,
+        kind: &'static str,
+        key: String,
+        done: &Done,
+        cache: &Cache,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            kind,
+            content: Content::Packed {
+                path: cache.packed(&key),
+                len: done.record.packed_len,
+                sha256: done.record.packed_sha256.clone(),
+            },
+            sha256: done.record.sha256.clone(),
+            pages: done.record.pages.clone(),
+            cached: Some(Cached {
+                key,
+                reused: done.reused,
+            }),
+        }
+    }
+}
+
+/// The zip's documents (`documents`, typeset under `keys`), in plan order, and
+/// the certificate register after the certificates.
+pub fn documents(
+    plan: &Plan,
+    documents: &[Done],
+    keys: &[String],
+    cache: &Cache,
+) -> anyhow::Result<Vec<Entry>> {
+    let mut entries: Vec<Entry> = plan
+        .documents
+        .iter()
+        .zip(documents)
+        .zip(keys)
+        .map(|((doc, done), key)| Entry::pdf(&doc.path, doc.kind.key(), key.clone(), done, cache))
+        .collect();
+    if !plan.register.is_empty() {
+        entries.push(Entry::data(
+            "certificates/register.csv",
+            Kind::Certificates.key(),
+            register(&plan.register)?,
+        ));
+    }
+    Ok(entries)
 }
 
 /// Writes `entries` and a `manifest.csv` describing them to `target`, atomically.
@@ -106,7 +193,7 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
                     // after; checked first, so a cache entry damaged since
                     // it was verified fails the build instead of reaching
                     // the printer.
-                    let packed = crate::cache::read_packed(path, *len, sha256)
+                    let packed = cache::read_packed(path, *len, sha256)
                         .with_context(|| format!("cannot take {} into the zip", entry.path))?;
                     let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))
                         .with_context(|| format!("cannot read {}", path.display()))?;

@@ -3,8 +3,14 @@
 
 use serde::Serialize;
 
+use chrono::NaiveDateTime;
+
+use super::Entry;
+use super::cache::Cache;
 use crate::context::{Date, ProgrammeView};
-use crate::package::Entry;
+use crate::diagnostic::Failure;
+use crate::programme::Programme;
+use crate::typeset::{Run, typeset_one};
 
 /// One print job.
 #[derive(Debug, Clone, Serialize)]
@@ -102,7 +108,7 @@ fn finishing(kind: &str, badges: &crate::programme::BadgeSettings) -> String {
 /// How far the badges' artwork runs past the cut, as the print shop needs to
 /// know it: all round, and less between badges when the gap is narrower than
 /// two bleeds.
-fn bleed(layout: &crate::impose::SheetLayout) -> String {
+fn bleed(layout: &crate::typeset::impose::SheetLayout) -> String {
     let between = layout.bleed.min(layout.gap / 2.0);
     let several = layout.columns * layout.rows > 1;
     match (layout.bleed > 0.0, several && between < layout.bleed) {
@@ -168,4 +174,39 @@ pub fn csv(jobs: &[Job]) -> anyhow::Result<Vec<u8>> {
         ])?;
     }
     Ok(csv.into_inner()?)
+}
+
+/// Adds the printer's job sheet, as PDF and CSV, when there are print files.
+pub fn add(
+    programme: &Programme,
+    run: &Run,
+    timestamp: NaiveDateTime,
+    entries: &mut Vec<Entry>,
+) -> Result<(), Failure> {
+    let jobs = jobs(entries, &programme.documents.badges);
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let name = "job-sheet.typ.j2";
+    let path = "print/job-sheet.pdf";
+    let context = JobSheetContext {
+        programme: crate::context::programme(programme),
+        date: timestamp.date().into(),
+        jobs: jobs.clone(),
+    };
+    let value = minijinja::Value::from(minijinja::value::Serde(&context));
+    let source = run
+        .templates
+        .render(name, &value)
+        .map_err(|d| Failure::Invalid(vec![d]))?;
+    let key = Cache::key(&[
+        run.fingerprint.as_bytes(),
+        path.as_bytes(),
+        source.as_bytes(),
+    ]);
+    let sheet = typeset_one(run, &key, path, name, &source, None)
+        .map_err(|e| Failure::Documents(vec![format!("print job sheet: {e}")]))?;
+    entries.push(Entry::pdf(path, "job-sheet", key, &sheet, run.cache));
+    entries.push(Entry::data("print/job-sheet.csv", "job-sheet", csv(&jobs)?));
+    Ok(())
 }

@@ -1,0 +1,156 @@
+//! Print files: each kind's documents in one PDF for the print shop, their
+//! pages placed whole or imposed on sheets (badges), never typeset again.
+
+use typst::ecow::EcoVec;
+use typst::layout::Frame;
+use typst::model::DocumentInfo;
+use typst_layout::PagedDocument;
+
+use super::impose;
+use super::run::{Done, Run, store};
+use super::workers::{guarded, parallel};
+use crate::diagnostic::Failure;
+use crate::package::Entry;
+use crate::package::cache::{Cache, Lookup};
+use crate::plan::{self, Plan};
+use crate::programme::Programme;
+
+/// Every print file of the plan, from the cache or assembled from its members
+/// (`documents`, in plan order), as entries of the zip.
+pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Entry>, Failure> {
+    let mut entries = Vec::new();
+    // Print files side by side: each is one export, and there are several.
+    let prints: Vec<Result<(String, Done), String>> = parallel(plan.print.len(), |p| {
+        let print = &plan.print[p];
+        // A print file is its members' PDFs, laid out: its key is theirs.
+        let mut parts: Vec<&[u8]> = vec![
+            run.fingerprint.as_bytes(),
+            print.path.as_bytes(),
+            if print.start_odd { b"odd" } else { b"any" },
+        ];
+        let layout = format!("{:?}", print.imposition);
+        parts.push(layout.as_bytes());
+        // Its metadata too: the title and the language it is marked with.
+        let info = print_info(run.programme, print, plan);
+        let title = info.title.clone().unwrap_or_default();
+        let lang = match info.locale {
+            typst::foundations::Smart::Custom(locale) => locale.rfc_3066(),
+            typst::foundations::Smart::Auto => Default::default(),
+        };
+        parts.push(title.as_bytes());
+        parts.push(lang.as_bytes());
+        for &i in &print.members {
+            parts.push(documents[i].record.sha256.as_bytes());
+        }
+        let key = Cache::key(&parts);
+        let done = guarded(|| print_file(run, &key, print, info, documents))
+            .map_err(|e| format!("{}: {e}", print.path));
+        // Typst memoises the members' parsed PDFs; one volume's are of no use
+        // to the next.
+        typst::comemo::evict(1);
+        Ok((key, done?))
+    })?;
+    for (print, result) in plan.print.iter().zip(prints) {
+        let (key, done) = result.map_err(|e| Failure::Documents(vec![e]))?;
+        entries.push(Entry::pdf(
+            &print.path,
+            print.kind.key(),
+            key,
+            &done,
+            run.cache,
+        ));
+    }
+    Ok(entries)
+}
+
+/// A print file from the cache, or assembled from its members' PDFs: their
+/// pages placed whole, one after another or imposed on sheets, so nothing is
+/// typeset twice and no member's frames need be held in memory.
+fn print_file(
+    run: &Run,
+    key: &str,
+    print: &plan::PrintFile,
+    info: DocumentInfo,
+    documents: &[Done],
+) -> Result<Done, String> {
+    match run.cache.get(key) {
+        Lookup::Hit(record) => {
+            return Ok(Done {
+                record,
+                reused: true,
+            });
+        }
+        Lookup::Miss => {}
+        Lookup::Damaged => run.notes.lock().expect("notes lock").push(format!(
+            "the cache entry for {} was damaged; assembled again",
+            print.path
+        )),
+    }
+    let mut pdfs = Vec::with_capacity(print.members.len());
+    for &i in &print.members {
+        let pdf = run
+            .cache
+            .pdf(&documents[i].record)
+            .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
+        pdfs.push((
+            typst::foundations::Bytes::new(pdf),
+            documents[i].record.pages.clone(),
+        ));
+    }
+    let members = run.typesetter.pdf_pages(pdfs)?;
+    let mut pages = EcoVec::new();
+    if let Some(imposition) = &print.imposition {
+        let fronts: Vec<_> = members.iter().filter_map(|m| m.first()).collect();
+        let backs: Vec<_> = members.iter().filter_map(|m| m.get(1)).collect();
+        let backs = imposition.double_sided.then_some(backs.as_slice());
+        pages.extend(impose::impose(&imposition.layout, &fronts, backs));
+    } else {
+        for member in members {
+            let odd = member.len() % 2 == 1;
+            let blank = member.last().map(|last| {
+                let mut blank = last.clone();
+                blank.frame = Frame::hard(last.frame.size());
+                blank
+            });
+            pages.extend(member);
+            if print.start_odd && odd {
+                pages.extend(blank);
+            }
+        }
+    }
+    let document = PagedDocument::new(pages, info);
+    store(run, key, &print.path, &document, Default::default())
+}
+
+/// A print file's metadata: a title and author a print shop's software shows,
+/// and the language most of its members are written in (a PDF reader, a
+/// screen reader and a preflight check all read it).
+fn print_info(programme: &Programme, print: &plan::PrintFile, plan: &Plan) -> DocumentInfo {
+    let count = |code: &str| {
+        let marker = format!(".{code}.");
+        print
+            .members
+            .iter()
+            .filter(|&&i| plan.documents[i].template.contains(&marker))
+            .count()
+    };
+    let (ja, en) = (count("ja"), count("en"));
+    let japanese = match ja.cmp(&en) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => programme.language == crate::schema::Language::Ja,
+    };
+    DocumentInfo {
+        title: Some(format!("{}: print file · {}", print.kind.title(), programme.title).into()),
+        author: vec![programme.organisation(&programme.host).name.clone().into()],
+        locale: typst::foundations::Smart::Custom(typst::text::Locale {
+            lang: if japanese {
+                typst::text::Lang::JAPANESE
+            } else {
+                typst::text::Lang::ENGLISH
+            },
+            region: None,
+        }),
+        ..DocumentInfo::default()
+    }
+}

@@ -1,0 +1,290 @@
+//! The documents of a run: each from the cache when it is whole and what it
+//! read is unchanged, else rendered, typeset, checked and stored, on every core.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use typst::layout::Abs;
+use typst_layout::PagedDocument;
+
+use super::workers::{guarded, parallel};
+use super::{Typesetter, TypstError};
+use crate::diagnostic::{Failure, excerpt};
+use crate::package::cache::{Cache, Lookup, Record};
+use crate::plan::Plan;
+use crate::programme::{Kind, Programme};
+use crate::render::Templates;
+
+/// What documents of one run share.
+pub struct Run<'a> {
+    pub typesetter: &'a Typesetter,
+    pub templates: &'a Templates,
+    pub cache: &'a Cache,
+    /// [`Typesetter::fingerprint`], part of every key.
+    pub fingerprint: &'a str,
+    /// What the user should know about the run (damaged cache entries).
+    pub notes: Mutex<Vec<String>>,
+    pub programme: &'a Programme,
+}
+
+/// A document (or print file) ready in the cache.
+pub struct Done {
+    pub record: Record,
+    /// Taken from the cache rather than typeset.
+    pub reused: bool,
+}
+
+/// Every document made, and each kind's wall time.
+pub type Typeset = (Vec<Done>, Vec<(Kind, f64)>);
+
+/// Typesets all documents in parallel (see [`parallel`]), reusing those the
+/// cache holds.
+pub fn documents(
+    plan: &Plan,
+    keys: &[String],
+    run: &Run,
+    progress: bool,
+) -> Result<Typeset, Failure> {
+    let bar = if progress {
+        indicatif::ProgressBar::new(plan.documents.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {msg}")
+                .expect("a valid progress template"),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let done = AtomicUsize::new(0);
+    // All documents in one pass, the longest first (sheets and lists that grow
+    // with the programme), so no core idles at the end of a kind waiting for
+    // its last document, and no long document starts last.
+    let mut order: Vec<usize> = (0..plan.documents.len()).collect();
+    order.sort_by_key(|&i| match plan.documents[i].kind {
+        Kind::SignIn | Kind::Participants => 0,
+        _ => 1,
+    });
+    let timed = parallel(order.len(), |n| {
+        let i = order[n];
+        let doc = &plan.documents[i];
+        let clock = std::time::Instant::now();
+        let result = guarded(|| {
+            if let Some(done) = reuse(run, &keys[i], &doc.path) {
+                return Ok(done);
+            }
+            let source = run
+                .templates
+                .render(&doc.template, &doc.context)
+                .map_err(|d| d.message)?;
+            // Badges are imposed, and described to the print shop, with
+            // the bleed of the programme's settings: their pages must have it.
+            typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.bleed)
+        });
+        bar.inc(1);
+        // Typst memoises across compilations; evicting what has not been
+        // used lately keeps memory flat however many documents a programme
+        // has. Measured in pages, since a long sheet memoises as much as
+        // dozens of letters.
+        let pages = match &result {
+            Ok(d) if !d.reused => d.record.pages.len(),
+            _ => 0,
+        };
+        let before = done.fetch_add(pages, Ordering::Relaxed);
+        if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
+            typst::comemo::evict(2);
+        }
+        let seconds = clock.elapsed().as_secs_f64();
+        (i, seconds, result.map_err(|e| (doc.label.clone(), e)))
+    })?;
+    // Back in plan order; each kind's time is its documents' time, summed
+    // over the threads that typeset them.
+    let mut results: Vec<Option<Result<Done, (String, String)>>> =
+        (0..plan.documents.len()).map(|_| None).collect();
+    let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
+    for (i, seconds, result) in timed {
+        let kind = plan.documents[i].kind;
+        match kind_seconds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, total)) => *total += seconds,
+            None => kind_seconds.push((kind, seconds)),
+        }
+        results[i] = Some(result);
+    }
+    let results = results.into_iter().map(|r| r.expect("every document ran"));
+    typst::comemo::evict(0);
+    bar.finish_and_clear();
+    let mut documents = Vec::with_capacity(results.len());
+    // A broken template fails every document made from it the same way: report
+    // each distinct error once, with the documents it affects.
+    let mut errors: Vec<(Vec<String>, String)> = Vec::new();
+    for result in results {
+        match result {
+            Ok(d) => documents.push(d),
+            Err((label, error)) => match errors.iter_mut().find(|(_, e)| *e == error) {
+                Some((labels, _)) => labels.push(label),
+                None => errors.push((vec![label], error)),
+            },
+        }
+    }
+    if errors.is_empty() {
+        return Ok((documents, kind_seconds));
+    }
+    let errors = errors
+        .into_iter()
+        .map(|(labels, error)| match labels.len() {
+            n if n <= 3 => format!("{}: {error}", labels.join(", ")),
+            n => format!(
+                "{} and {} other documents: {error}",
+                labels[..2].join(", "),
+                n - 2
+            ),
+        })
+        .collect();
+    Err(Failure::Documents(errors))
+}
+
+/// Pages typeset between evictions of Typst's memoisation cache.
+const EVICT_EVERY_PAGES: usize = 32;
+
+/// A document from the cache, when its entry is whole and everything it read
+/// is unchanged. A damaged entry is noted; the document is typeset again.
+fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
+    match run.cache.get(key) {
+        Lookup::Hit(record) => run
+            .typesetter
+            .unchanged(&record.dependencies)
+            .then_some(Done {
+                record,
+                reused: true,
+            }),
+        Lookup::Miss => None,
+        Lookup::Damaged => {
+            run.notes.lock().expect("notes lock").push(format!(
+                "the cache entry for {path} was damaged; typeset again"
+            ));
+            None
+        }
+    }
+}
+
+/// One document from the cache (see [`reuse`]), else typeset, checked for
+/// missing glyphs (and, when `bleed` is given, for pages with that bleed in
+/// millimetres), exported and stored.
+pub fn typeset_one(
+    run: &Run,
+    key: &str,
+    path: &str,
+    template: &str,
+    source: &str,
+    bleed: Option<f64>,
+) -> Result<Done, String> {
+    if let Some(done) = reuse(run, key, path) {
+        return Ok(done);
+    }
+    let (document, dependencies) = run.typesetter.compile_tracked(source);
+    let document =
+        document.map_err(|errors| typst_errors(run.templates, template, source, &errors))?;
+    let missing = Typesetter::missing_glyphs(&document);
+    if !missing.is_empty() {
+        return Err(format!(
+            "no font has a glyph for {}; add a font that covers {} to a fonts/ folder \
+             next to the programme file",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if let Some(bleed) = bleed {
+        let sides = |page: &typst_layout::Page| {
+            let b = page.bleed;
+            [b.left, b.top, b.right, b.bottom].map(|side| side.to_mm())
+        };
+        if let Some(found) = document
+            .pages()
+            .iter()
+            .map(sides)
+            .find(|sides| sides.iter().any(|side| (side - bleed).abs() > 0.05))
+        {
+            let found = found.map(|side| format!("{}", (side * 10.0).round() / 10.0));
+            return Err(format!(
+                "template {template} sets a bleed of {} mm, but documents.badges.bleed is \
+                 {bleed} mm; set `#set page(bleed: {{{{ badge.bleed }}}}mm)` in the template \
+                 and run artwork that touches the edge into it, or set `bleed: 0`",
+                if found.iter().all(|side| *side == found[0]) {
+                    found[0].clone()
+                } else {
+                    found.join("/")
+                }
+            ));
+        }
+    }
+    store(run, key, path, &document, dependencies)
+}
+
+/// Exports a typeset document and puts it in the cache.
+pub(super) fn store(
+    run: &Run,
+    key: &str,
+    path: &str,
+    document: &PagedDocument,
+    dependencies: crate::typeset::Dependencies,
+) -> Result<Done, String> {
+    let pdf = run.typesetter.pdf(document, path)?;
+    let record = run
+        .cache
+        .put(key, &pdf, page_sizes(document), dependencies)
+        .map_err(|e| format!("cannot write the document cache: {e:#}"))?;
+    Ok(Done {
+        record,
+        reused: false,
+    })
+}
+
+/// Typst's errors, located in the generated source and tied to the template.
+fn typst_errors(
+    templates: &Templates,
+    template: &str,
+    source: &str,
+    errors: &[TypstError],
+) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let mut text = format!("Typst error from template {template}: {}", e.message);
+            if let Some(range) = &e.range {
+                let line = source[..range.start].matches('\n').count();
+                if let Some(quoted) = source.lines().nth(line) {
+                    if let Some((number, original)) = templates.nearest_line(template, quoted) {
+                        text.push_str(&format!(
+                            "\n      nearest template line: {}:{number}: {}",
+                            templates.origin(template).display(),
+                            excerpt(&original)
+                        ));
+                    }
+                    text.push_str(&format!(
+                        "\n      generated line {}: {}",
+                        line + 1,
+                        excerpt(quoted.trim())
+                    ));
+                }
+            }
+            // Typst's hints about its own command line do not apply here.
+            for hint in e.hints.iter().filter(|h| !h.contains("--root")) {
+                text.push_str(&format!("\n      hint: {hint}"));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join("\n  ")
+}
+
+fn page_sizes(document: &PagedDocument) -> Vec<(f64, f64)> {
+    document
+        .pages()
+        .iter()
+        .map(|p| {
+            let size = p.frame.size();
+            (mm(size.x), mm(size.y))
+        })
+        .collect()
+}
+
+fn mm(length: Abs) -> f64 {
+    (length.to_mm() * 10.0).round() / 10.0
+}

@@ -1,0 +1,70 @@
+//! The worker threads that typeset documents side by side.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::diagnostic::Failure;
+
+/// `f(0)`, …, `f(n - 1)` on one thread per core, results in order.
+///
+/// Dedicated threads, not a rayon pool: Typst uses rayon inside a compilation,
+/// and a rayon worker waiting there steals the next whole document and
+/// compiles it on top of the first, on the same stack. Documents then pile up
+/// unfinished (memory grew with every document, and stacks overflowed at a
+/// few thousand). A plain thread waiting on Typst's inner work steals nothing,
+/// so each worker holds one document at a time.
+pub fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Result<Vec<T>, Failure> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(n.max(1));
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<T>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| -> Result<(), Failure> {
+        let mut handles = Vec::new();
+        for w in 0..workers {
+            let handle = std::thread::Builder::new()
+                .name(format!("typeset-{w}"))
+                .stack_size(16 << 20)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        let result = f(i);
+                        *results[i].lock().expect("result lock") = Some(result);
+                    }
+                })
+                .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
+            handles.push(handle);
+        }
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .expect("result lock")
+                .expect("every index ran")
+        })
+        .collect())
+}
+
+/// Runs `f`; a panic inside Typst fails this document, not the run.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!(
+            "the typesetter failed unexpectedly ({what}); please report this"
+        ))
+    })
+}
