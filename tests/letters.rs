@@ -505,3 +505,56 @@ fn the_seal_lets_the_name_show_through() {
         "子 under the seal has {last} dark pixels, 花 beside it {before}: the seal hides the name"
     );
 }
+
+#[test]
+fn every_line_the_seal_touches_prints_over_it() {
+    use typst::layout::{FrameItem, Transform};
+    let seal = std::fs::read(reference().join("assets/seals/nwec-president.svg")).unwrap();
+    for path in ["requests/mofa.pdf", "thank-you/cabinet-office.pdf"] {
+        let document = typeset(&yaml(), path);
+        // Everything drawn on page 1, in drawing order, as (is the seal,
+        // box in points).
+        let mut drawn: Vec<(bool, [f64; 4])> = Vec::new();
+        secretariat::typeset::walk(
+            &document.pages()[0].frame,
+            Transform::identity(),
+            &mut |item, at, _| {
+                let (x, y) = (at.x.to_pt(), at.y.to_pt());
+                match item {
+                    FrameItem::Image(image, size, _) => {
+                        let is_seal = matches!(image.kind(), typst::visualize::ImageKind::Svg(svg) if svg.data().as_slice() == seal.as_slice());
+                        drawn.push((is_seal, [x, y, x + size.x.to_pt(), y + size.y.to_pt()]));
+                    }
+                    FrameItem::Text(text) => {
+                        let size = text.size.to_pt();
+                        // The baseline is at y; the glyphs reach about an em up.
+                        drawn.push((
+                            false,
+                            [x, y - size, x + text.width().to_pt(), y + 0.2 * size],
+                        ));
+                    }
+                    _ => {}
+                }
+            },
+        );
+        let at = drawn
+            .iter()
+            .position(|(is_seal, _)| *is_seal)
+            .expect("the seal");
+        let seal_box = drawn[at].1;
+        let overlaps = |b: &[f64; 4]| {
+            b[0] < seal_box[2] && b[2] > seal_box[0] && b[1] < seal_box[3] && b[3] > seal_box[1]
+        };
+        let over: Vec<_> = drawn[at + 1..]
+            .iter()
+            .filter(|(_, b)| overlaps(b))
+            .collect();
+        let under: Vec<_> = drawn[..at].iter().filter(|(_, b)| overlaps(b)).collect();
+        assert!(
+            under.is_empty(),
+            "{path}: the seal covers text drawn before it: {under:?}"
+        );
+        // The name and the organisation's line above it both touch the seal.
+        assert!(over.len() >= 2, "{path}: {over:?}");
+    }
+}
