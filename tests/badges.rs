@@ -641,3 +641,41 @@ fn a_template_of_its_own_must_give_badges_the_bleed_the_sheets_and_job_sheet_pro
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("sets a bleed of 0 mm"), "{stderr}");
 }
+
+#[test]
+fn the_native_name_keeps_clear_of_the_name_above_it() {
+    // Descenders of the Latin name (y, p) over the marks above Thai, Lao,
+    // Khmer and Myanmar letters, and Japanese below a name with descenders.
+    for (id, name, native) in PEOPLE
+        .iter()
+        .filter_map(|(id, n, native)| Some((id, n, (*native)?)))
+    {
+        let document = typeset(&yaml(), &format!("badges/{id}.pdf"));
+        let runs = drawn_runs(&document);
+        let name_runs = name_runs(&runs, name);
+        let latin_baseline = name_runs.iter().map(|r| r.y).fold(f64::MIN, f64::max);
+        let first_native = native.split_whitespace().next().unwrap();
+        let native_baseline = runs
+            .iter()
+            .filter(|r| {
+                r.page == 0
+                    && r.y > latin_baseline
+                    && squeeze(&r.text).contains(&squeeze(first_native))
+            })
+            .map(|r| r.y)
+            .fold(f64::MAX, f64::min);
+        assert!(
+            native_baseline < f64::MAX,
+            "{id}: {native} not found below {name}"
+        );
+        let page = common::Rendered::new(&document, 0, 12.0);
+        let px = |mm: f64| page.px(mm);
+        let inked = |y: u32| (px(3.0)..px(87.0)).any(|x| page.dark(x, y, 160));
+        // A clear band of at least 0.5 mm between the two names' ink.
+        let rows: Vec<u32> = (px(latin_baseline)..px(native_baseline)).collect();
+        let clear = rows
+            .windows(px(0.5) as usize)
+            .any(|w| w.iter().all(|&y| !inked(y)));
+        assert!(clear, "{id}: {name} and {native} touch or nearly touch");
+    }
+}
