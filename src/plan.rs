@@ -24,9 +24,31 @@ pub struct Document {
     pub label: String,
     pub template: String,
     pub context: Value,
-    /// The bleed its pages must have, in millimetres, when it is placed on
-    /// sheets that are cut (badges); the build checks it.
-    pub bleed: Option<f64>,
+    /// The pages it must have when it is imposed on sheets that are cut
+    /// (badges); the build checks them.
+    pub pages: Option<PageSpec>,
+}
+
+/// What the pages of an imposed document must be: the sheets, their crop
+/// marks and the job sheet are laid out for exactly this.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageSpec {
+    /// Trim size (width, height) in millimetres.
+    pub size: (f64, f64),
+    /// Bleed on every side, in millimetres.
+    pub bleed: f64,
+    /// How many pages: a front, and a back when double-sided.
+    pub count: usize,
+}
+
+impl PageSpec {
+    /// Stable bytes for cache keys.
+    pub fn key(&self) -> Vec<u8> {
+        [self.size.0, self.size.1, self.bleed, self.count as f64]
+            .iter()
+            .flat_map(|n| n.to_bits().to_le_bytes())
+            .collect()
+    }
 }
 
 impl Document {
@@ -470,7 +492,11 @@ fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
             template,
             Value::from(Serde(&context)),
         );
-        plan.documents[i].bleed = Some(settings.sheet.bleed);
+        plan.documents[i].pages = Some(PageSpec {
+            size: settings.size,
+            bleed: settings.sheet.bleed,
+            count: if settings.double_sided { 2 } else { 1 },
+        });
         members.push(i);
     }
     plan.print.push(PrintFile {
@@ -501,7 +527,7 @@ fn add(
         label,
         template: template.to_string(),
         context,
-        bleed: None,
+        pages: None,
     });
     plan.documents.len() - 1
 }

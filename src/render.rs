@@ -315,18 +315,14 @@ pub fn keys(plan: &Plan, templates: &Templates, fingerprint: &str) -> Result<Vec
         templates
             .render(&doc.template, &doc.context)
             .map(|source| {
-                // The bleed the pages are checked for is part of what the
-                // entry promises, whether or not the template reads it.
-                let bleed = doc
-                    .bleed
-                    .map(f64::to_bits)
-                    .unwrap_or(u64::MAX)
-                    .to_le_bytes();
+                // The pages it is checked for are part of what the entry
+                // promises, whether or not the template reads them.
+                let pages = doc.pages.map(|spec| spec.key()).unwrap_or_default();
                 Cache::key(&[
                     fingerprint.as_bytes(),
                     doc.path.as_bytes(),
                     source.as_bytes(),
-                    &bleed,
+                    &pages,
                 ])
             })
             .map_err(|diag| diag.entry(doc.label.clone()))

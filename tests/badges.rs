@@ -679,3 +679,49 @@ fn the_native_name_keeps_clear_of_the_name_above_it() {
         assert!(clear, "{id}: {name} and {native} touch or nearly touch");
     }
 }
+
+#[test]
+fn a_template_of_its_own_must_make_badges_of_the_size_and_pages_the_sheets_cut() {
+    for (edit, settings, message) in [
+        // Turned on its side: the sheets would cut through it.
+        (
+            (
+                "#set page(width: w, height: h,",
+                "#set page(width: h, height: w,",
+            ),
+            "",
+            "sets pages of 55 x 90 mm, but documents.badges.size is 90 x 55 mm",
+        ),
+        // A back asked for, none made.
+        (
+            ("#pagebreak()", "#box()"),
+            "    double_sided: true\n",
+            "makes 1 page, but badges have 2 (a front and a back)",
+        ),
+    ] {
+        let dir = fixture(|y| {
+            replace_once(
+                &y,
+                "    size: 90mm x 55mm\n",
+                &format!("    size: 90mm x 55mm\n{settings}"),
+            )
+        });
+        let yaml = dir.path().join("programme.yaml");
+        let templates = dir.path().join("templates");
+        assert!(
+            secretariat(&["templates", "export", templates.to_str().unwrap()])
+                .status
+                .success()
+        );
+        let badge = templates.join("badges.typ.j2");
+        let source = std::fs::read_to_string(&badge).unwrap();
+        std::fs::write(&badge, replace_once(&source, edit.0, edit.1)).unwrap();
+        let (code, stderr) = common::run_build(&yaml, &dir.path().join("out"));
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("please report"),
+            "{stderr}"
+        );
+    }
+}

@@ -218,9 +218,8 @@ pub fn impose(layout: &SheetLayout, fronts: &[&Page], backs: Option<&[&Page]>) -
         sheets.push(sheet(layout, template, chunk, |i| layout.slot(i)));
         if let Some(backs) = backs {
             let end = (start + chunk.len()).min(backs.len());
-            sheets.push(sheet(layout, template, &backs[start..end], |i| {
-                layout.back_slot(i)
-            }));
+            let backs = backs.get(start..end).unwrap_or_default();
+            sheets.push(sheet(layout, template, backs, |i| layout.back_slot(i)));
         }
     }
     sheets

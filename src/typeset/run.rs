@@ -11,7 +11,7 @@ use super::workers::{guarded, parallel};
 use super::{Typesetter, TypstError};
 use crate::diagnostic::{Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
-use crate::plan::Plan;
+use crate::plan::{PageSpec, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
 
@@ -74,9 +74,7 @@ pub fn documents(
                 .templates
                 .render(&doc.template, &doc.context)
                 .map_err(|d| d.message)?;
-            // Badges are imposed, and described to the print shop, with
-            // the bleed of the programme's settings: their pages must have it.
-            typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.bleed)
+            typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.pages)
         });
         bar.inc(1);
         // Typst memoises across compilations; evicting what has not been
@@ -165,15 +163,15 @@ fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
 }
 
 /// One document from the cache (see [`reuse`]), else typeset, checked for
-/// missing glyphs (and, when `bleed` is given, for pages with that bleed in
-/// millimetres), exported and stored.
+/// missing glyphs (and, when `pages` is given, for pages as it says), exported
+/// and stored.
 pub fn typeset_one(
     run: &Run,
     key: &str,
     path: &str,
     template: &str,
     source: &str,
-    bleed: Option<f64>,
+    pages: Option<PageSpec>,
 ) -> Result<Done, String> {
     if let Some(done) = reuse(run, key, path) {
         return Ok(done);
@@ -190,31 +188,63 @@ pub fn typeset_one(
             if missing.len() == 1 { "it" } else { "them" }
         ));
     }
-    if let Some(bleed) = bleed {
-        let sides = |page: &typst_layout::Page| {
-            let b = page.bleed;
-            [b.left, b.top, b.right, b.bottom].map(|side| side.to_mm())
-        };
-        if let Some(found) = document
-            .pages()
-            .iter()
-            .map(sides)
-            .find(|sides| sides.iter().any(|side| (side - bleed).abs() > 0.05))
-        {
-            let found = found.map(|side| format!("{}", (side * 10.0).round() / 10.0));
+    if let Some(spec) = pages {
+        check_pages(&document, spec, template)?;
+    }
+    store(run, key, path, &document, dependencies)
+}
+
+/// Checks that a document to be imposed has the pages its sheets, crop marks
+/// and job sheet are laid out for: their number, trim size and bleed. A badge
+/// template of the programme's own that sets another size or bleed would
+/// otherwise be cut through or leave a white edge.
+fn check_pages(document: &PagedDocument, spec: PageSpec, template: &str) -> Result<(), String> {
+    let pages = document.pages();
+    let (w, h) = spec.size;
+    if pages.len() != spec.count {
+        return Err(format!(
+            "template {template} makes {} page{}, but badges have {} ({}); a badge is one \
+             page, and a second one is its back only when `double_sided: true`",
+            pages.len(),
+            if pages.len() == 1 { "" } else { "s" },
+            spec.count,
+            if spec.count == 1 {
+                "a front"
+            } else {
+                "a front and a back"
+            },
+        ));
+    }
+    let round = |mm: f64| (mm * 10.0).round() / 10.0;
+    for page in pages {
+        let size = page.frame.size();
+        let (pw, ph) = (size.x.to_mm(), size.y.to_mm());
+        if (pw - w).abs() > 0.05 || (ph - h).abs() > 0.05 {
+            return Err(format!(
+                "template {template} sets pages of {} x {} mm, but documents.badges.size is \
+                 {w} x {h} mm: set `#set page(width: {{{{ badge.width }}}}mm, height: \
+                 {{{{ badge.height }}}}mm)` in the template, or change `size`",
+                round(pw),
+                round(ph),
+            ));
+        }
+        let b = page.bleed;
+        let sides = [b.left, b.top, b.right, b.bottom].map(|side| round(side.to_mm()));
+        if sides.iter().any(|side| (side - spec.bleed).abs() > 0.05) {
             return Err(format!(
                 "template {template} sets a bleed of {} mm, but documents.badges.bleed is \
-                 {bleed} mm; set `#set page(bleed: {{{{ badge.bleed }}}}mm)` in the template \
+                 {} mm; set `#set page(bleed: {{{{ badge.bleed }}}}mm)` in the template \
                  and run artwork that touches the edge into it, or set `bleed: 0`",
-                if found.iter().all(|side| *side == found[0]) {
-                    found[0].clone()
+                if sides.iter().all(|side| *side == sides[0]) {
+                    sides[0].to_string()
                 } else {
-                    found.join("/")
-                }
+                    sides.map(|side| side.to_string()).join("/")
+                },
+                spec.bleed,
             ));
         }
     }
-    store(run, key, path, &document, dependencies)
+    Ok(())
 }
 
 /// Exports a typeset document and puts it in the cache.
