@@ -53,6 +53,11 @@ pub const MAX_IMPORT_ROWS: usize = 30_000;
 /// The most columns a registration export's sheet may span.
 pub const MAX_IMPORT_COLUMNS: usize = 200;
 
+/// The longest side of a badge or print sheet, in millimetres: A0 is
+/// 841 x 1189. A sheet is laid out in memory at its size, so a size past any
+/// press would otherwise exhaust it.
+pub const MAX_PAPER_MM: f64 = 1200.0;
+
 /// The earliest and latest year a date of the programme may have.
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2200;

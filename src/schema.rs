@@ -195,11 +195,37 @@ pub enum Marks {
 }
 
 /// A length in millimetres, written as a number or with a unit: `4`, `4mm`, `0.5cm`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum Length {
     Millimetres(f64),
     Text(String),
+}
+
+// By hand rather than `untagged`, so a value of the wrong kind (`true`, a
+// list) is reported at its own line, in words.
+impl<'de> Deserialize<'de> for Length {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Length;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a length such as `4mm` or 4 (millimetres)")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Length, E> {
+                Ok(Length::Millimetres(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Length, E> {
+                Ok(Length::Millimetres(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Length, E> {
+                Ok(Length::Millimetres(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Length, E> {
+                Ok(Length::Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
-use crate::limits::{MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
+use crate::limits::{MAX_PAPER_MM, MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
 use crate::load::{Loaded, Positions};
 use crate::paper;
 use crate::programme::{
@@ -731,9 +731,8 @@ impl Validator<'_> {
         let defaults = BadgeSettings::default();
         let size_of = |v: &mut Self, key: &str, text: &Option<String>, default| match text {
             None => Some(default),
-            Some(text) => {
-                let size = paper::size(text);
-                if size.is_none() {
+            Some(text) => match paper::size(text) {
+                None => {
                     v.error(
                         &format!("{entry}.{key}"),
                         entry,
@@ -741,9 +740,21 @@ impl Validator<'_> {
                             "`{text}` is not a size; write it like `90mm x 55mm`, `90x55mm` or `A6`"
                         ),
                     );
+                    None
                 }
-                size
-            }
+                Some((w, h)) if w.max(h) > MAX_PAPER_MM => {
+                    v.error(
+                        &format!("{entry}.{key}"),
+                        entry,
+                        format!(
+                            "`{text}` is larger than any press prints: sides are at most \
+                             {MAX_PAPER_MM} mm (A0 is 841 x 1189 mm)"
+                        ),
+                    );
+                    None
+                }
+                size => size,
+            },
         };
         let size = size_of(self, "size", &d.size, defaults.size);
         let sheet = size_of(self, "sheet", &d.sheet, defaults.sheet.sheet);
@@ -806,8 +817,11 @@ impl Validator<'_> {
                 double_sided: d.double_sided.unwrap_or(false),
             }),
             Err(problem) => {
-                let at = if d.columns.is_some() || d.rows.is_some() {
+                // The line of what the problem is most likely about.
+                let at = if d.columns.is_some() {
                     "columns"
+                } else if d.rows.is_some() {
+                    "rows"
                 } else {
                     "size"
                 };

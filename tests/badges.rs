@@ -456,7 +456,7 @@ fn bleed_and_gap_can_be_set_and_the_job_sheet_says_them() {
         (
             "    gap: 2mm\n",
             (96, 61),
-            "; 3 mm bleed (1 mm between badges)",
+            "; 3 mm bleed (1 mm on sides facing another badge)",
         ),
         (
             "    marks: none\n",
@@ -497,6 +497,9 @@ fn bleed_and_gap_can_be_set_and_the_job_sheet_says_them() {
         "    bleed: -1\n",
         "    bleed: wide\n",
         "    gap: .inf\n",
+        "    bleed: true\n",
+        "    gap: [1]\n",
+        "    rows: 50\n",
     ] {
         let dir = fixture(|y| {
             replace_once(
@@ -522,6 +525,7 @@ fn badge_settings_are_validated() {
     for (edit, message) in [
         ("    size: 90mm x 55mm\n", "    size: 250mm x 55mm\n"),
         ("    size: 90mm x 55mm\n", "    size: huge\n"),
+        ("    size: 90mm x 55mm\n", "    size: 1e30mm x 55mm\n"),
         (
             "    size: 90mm x 55mm\n",
             "    size: 90mm x 55mm\n    columns: 3\n",
@@ -724,4 +728,33 @@ fn a_template_of_its_own_must_make_badges_of_the_size_and_pages_the_sheets_cut()
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn landscape_back_sheets_are_printed_turning_on_the_short_edge() {
+    let dir = fixture(|y| {
+        replace_once(
+            &y,
+            "    sheet: a4 ",
+            "    double_sided: true\n    sheet: 300mm x 200mm ",
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let files = unzip(&build(&yaml, &dir.path().join("out")));
+    let (_, jobs) = files
+        .iter()
+        .find(|(n, _)| n == "print/job-sheet.csv")
+        .unwrap();
+    let jobs = String::from_utf8_lossy(jobs);
+    let badges = jobs
+        .lines()
+        .find(|l| l.starts_with("print/badges.pdf"))
+        .unwrap();
+    assert!(badges.contains("duplex (short edge)"), "{badges}");
+    // Letters stay portrait and turn on the long edge.
+    let letters = jobs
+        .lines()
+        .find(|l| l.starts_with("print/invitations.pdf"))
+        .unwrap();
+    assert!(letters.contains("duplex (long edge)"), "{letters}");
 }

@@ -57,10 +57,15 @@ pub fn jobs(entries: &[Entry], badges: &crate::programme::BadgeSettings) -> Vec<
                 kind: e.kind,
                 pages: e.pages.len(),
                 paper: paper(&e.pages),
-                sides: if duplex {
-                    "duplex (long edge)"
-                } else {
-                    "simplex"
+                sides: match (duplex, e.kind) {
+                    (false, _) => "simplex",
+                    // Back sheets mirror the fronts left to right: turned
+                    // about the sheet's vertical axis, which is its short
+                    // edge when the sheet lies landscape.
+                    (true, "badges") if badges.sheet.sheet.0 > badges.sheet.sheet.1 => {
+                        "duplex (short edge)"
+                    }
+                    (true, _) => "duplex (long edge)",
                 },
                 // Worn for two weeks or framed: card. Everything else: office paper.
                 stock: match e.kind {
@@ -115,7 +120,7 @@ fn bleed(layout: &crate::typeset::impose::SheetLayout) -> String {
         (false, _) => "no bleed".into(),
         (true, false) => format!("{} mm bleed", mm(layout.bleed)),
         (true, true) => format!(
-            "{} mm bleed ({} mm between badges)",
+            "{} mm bleed ({} mm on sides facing another badge)",
             mm(layout.bleed),
             mm(between)
         ),
@@ -124,7 +129,7 @@ fn bleed(layout: &crate::typeset::impose::SheetLayout) -> String {
 
 /// A length in millimetres as a print shop writes it: `3`, `2.5`.
 fn mm(length: f64) -> String {
-    let rounded = (length * 10.0).round() / 10.0;
+    let rounded = (length * 100.0).round() / 100.0;
     format!("{rounded}")
 }
 

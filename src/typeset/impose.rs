@@ -44,20 +44,36 @@ const MARK_LENGTH: f64 = 5.0;
 const MARK_OFFSET: f64 = 2.0;
 const MARK_CLEARANCE: f64 = 1.0;
 const MARK_THICKNESS_PT: f64 = 0.25;
-/// Marks shorter than this are not drawn: no one lines a blade up with them.
-const MARK_MIN_LENGTH: f64 = 2.0;
-/// Marks end this far from the sheet's edge.
-const MARK_EDGE: f64 = 1.0;
+/// The shortest mark a blade is lined up with.
+const MARK_MIN_LENGTH: f64 = 3.0;
+/// Marks end this far from the sheet's edge, where printers still print.
+const MARK_EDGE: f64 = 3.0;
 
 /// Works out how many badges fit, or says why none or not the requested number do.
+///
+/// With crop marks, the margin is at least the room they need outside the
+/// bleed, so every cut line has its marks.
 pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
     let (sw, sh) = req.sheet;
     let (bw, bh) = req.badge;
-    let (aw, ah) = (sw - 2.0 * req.margin, sh - 2.0 * req.margin);
+    let marks_need = if req.marks {
+        mark_offset(req.bleed) + MARK_MIN_LENGTH + MARK_EDGE
+    } else {
+        0.0
+    };
+    let margin = req.margin.max(marks_need);
+    let margins = if marks_need > req.margin {
+        format!(
+            "{margin:.0} mm margins (the room its crop marks need past a {} mm bleed)",
+            req.bleed
+        )
+    } else {
+        format!("{margin} mm margins")
+    };
+    let (aw, ah) = (sw - 2.0 * margin, sh - 2.0 * margin);
     if bw > aw || bh > ah {
         return Err(format!(
-            "a {bw} x {bh} mm badge does not fit on a {sw} x {sh} mm sheet with {} mm margins",
-            req.margin
+            "a {bw} x {bh} mm badge does not fit on a {sw} x {sh} mm sheet with {margins}"
         ));
     }
     let fit = |available: f64, size: f64| ((available + req.gap) / (size + req.gap)).floor() as u32;
@@ -71,11 +87,12 @@ pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
     if block_w > aw + 1e-6 || block_h > ah + 1e-6 {
         return Err(format!(
             "{columns} x {rows} badges of {bw} x {bh} mm with {} mm gaps need {block_w:.1} x \
-             {block_h:.1} mm, but the {sw} x {sh} mm sheet has {aw:.1} x {ah:.1} mm inside its margins",
+             {block_h:.1} mm, but the {sw} x {sh} mm sheet has {aw:.1} x {ah:.1} mm inside \
+             its {margins}: use fewer columns or rows, or a smaller gap",
             req.gap
         ));
     }
-    let layout = SheetLayout {
+    Ok(SheetLayout {
         sheet: req.sheet,
         badge: req.badge,
         columns,
@@ -84,28 +101,12 @@ pub fn layout(req: LayoutRequest) -> Result<SheetLayout, String> {
         bleed: req.bleed,
         origin: ((sw - block_w) / 2.0, (sh - block_h) / 2.0),
         marks: req.marks,
-    };
-    // Every cut line needs its marks: a sheet promised with crop marks that
-    // has no room for them would be cut by guesswork.
-    if req.marks {
-        let need = layout.mark_offset() + MARK_MIN_LENGTH + MARK_EDGE;
-        let short = [
-            ("left and right", layout.origin.0),
-            ("top and bottom", layout.origin.1),
-        ]
-        .into_iter()
-        .find(|(_, room)| *room < need);
-        if let Some((sides, room)) = short {
-            return Err(format!(
-                "crop marks need {need:.0} mm beside the badges (past a {} mm bleed), but \
-                 {columns} x {rows} badges leave {room:.1} mm at the {sides}: use fewer \
-                 columns or rows, a smaller margin, gap or bleed, or `marks: none` for \
-                 pre-cut stock",
-                req.bleed
-            ));
-        }
-    }
-    Ok(layout)
+    })
+}
+
+/// How far crop marks start from the trim: outside the bleed.
+fn mark_offset(bleed: f64) -> f64 {
+    MARK_OFFSET.max(bleed + MARK_CLEARANCE)
 }
 
 impl SheetLayout {
@@ -138,9 +139,9 @@ impl SheetLayout {
         }
         let (x0, y0) = self.origin;
         let (x1, y1) = self.block_end();
-        // Marks start outside the bleed and shrink to the margin there is
-        // (`layout` makes sure there is room).
-        let offset = self.mark_offset();
+        // Marks start outside the bleed and take the margin there is, up to
+        // their full length (`layout` leaves room for the shortest).
+        let offset = mark_offset(self.bleed);
         let room = |space: f64| (space - offset - MARK_EDGE).min(MARK_LENGTH);
         let mut marks = Vec::new();
         let (top, bottom) = (room(y0), room(self.sheet.1 - y1));
@@ -189,11 +190,6 @@ impl SheetLayout {
         let top = toward(y, self.origin.1, 0.0);
         let bottom = toward(y + bh, y1, self.sheet.1);
         (x - left, y - top, x + bw + right, y + bh + bottom)
-    }
-
-    /// How far crop marks start from the trim: outside the bleed.
-    fn mark_offset(&self) -> f64 {
-        MARK_OFFSET.max(self.bleed + MARK_CLEARANCE)
     }
 
     /// The bottom right corner of the block of badges.
@@ -393,15 +389,25 @@ mod tests {
 
     #[test]
     fn crop_marks_are_drawn_at_every_cut_or_the_layout_is_refused() {
-        // Four A6 badges fill an A4 sheet: no room for marks.
+        // Four A6 badges fill an A4 sheet: no room for marks when asked for
+        // two by two; one per sheet when left to fit.
         let full = LayoutRequest {
             margin: 0.0,
             gap: 0.0,
+            columns: Some(2),
+            rows: Some(2),
             ..a4((105.0, 148.0))
         };
         let refused = layout(full).unwrap_err();
-        assert!(refused.contains("marks: none"), "{refused}");
-        // Pre-cut stock needs none.
+        assert!(refused.contains("crop marks need"), "{refused}");
+        let fitted = layout(LayoutRequest {
+            columns: None,
+            rows: None,
+            ..full
+        })
+        .unwrap();
+        assert_eq!((fitted.columns, fitted.rows), (1, 1));
+        // Pre-cut stock needs no room for marks.
         assert!(
             layout(LayoutRequest {
                 marks: false,
@@ -409,26 +415,42 @@ mod tests {
             })
             .is_ok()
         );
-        // Wherever marks fit, every cut line has one at each end.
-        for (badge, margin) in [
-            ((90.0, 55.0), 10.0),
-            ((85.6, 54.0), 5.0),
-            ((105.0, 74.0), 8.0),
-        ] {
-            let Ok(l) = layout(LayoutRequest {
-                margin,
-                ..a4(badge)
-            }) else {
-                continue;
-            };
-            let marks = l.marks();
-            let vertical = marks.iter().filter(|((x1, _), (x2, _))| x1 == x2).count();
-            let horizontal = marks.len() - vertical;
-            assert_eq!(vertical as u32, 2 * 2 * l.columns, "{badge:?}");
-            assert_eq!(horizontal as u32, 2 * 2 * l.rows, "{badge:?}");
-            for ((x1, y1), (x2, y2)) in marks {
-                let length = (x2 - x1).abs() + (y2 - y1).abs();
-                assert!(length >= MARK_MIN_LENGTH - 1e-9, "{badge:?}: {length}");
+        // Whatever the layout, every cut line has a mark at each end, at
+        // least MARK_MIN_LENGTH long and MARK_EDGE inside the sheet.
+        let badges = [
+            (90.0, 55.0),
+            (85.6, 54.0),
+            (105.0, 74.0),
+            (100.0, 139.5),
+            (92.0, 55.0),
+            (20.0, 20.0),
+        ];
+        for badge in badges {
+            for margin in [0.0, 2.0, 5.0, 10.0] {
+                for bleed in [0.0, 3.0, 10.0] {
+                    let request = LayoutRequest {
+                        margin,
+                        bleed,
+                        gap: 2.0 * bleed,
+                        ..a4(badge)
+                    };
+                    let Ok(l) = layout(request) else {
+                        continue;
+                    };
+                    let marks = l.marks();
+                    let vertical = marks.iter().filter(|((x1, _), (x2, _))| x1 == x2).count();
+                    let horizontal = marks.len() - vertical;
+                    assert_eq!(vertical as u32, 2 * 2 * l.columns, "{badge:?}");
+                    assert_eq!(horizontal as u32, 2 * 2 * l.rows, "{badge:?}");
+                    for ((x1, y1), (x2, y2)) in marks {
+                        let length = (x2 - x1).abs() + (y2 - y1).abs();
+                        assert!(length >= MARK_MIN_LENGTH - 1e-9, "{badge:?}: {length}");
+                        for (x, y) in [(x1, y1), (x2, y2)] {
+                            assert!((MARK_EDGE - 1e-9..=210.0 - MARK_EDGE + 1e-9).contains(&x));
+                            assert!((MARK_EDGE - 1e-9..=297.0 - MARK_EDGE + 1e-9).contains(&y));
+                        }
+                    }
+                }
             }
         }
     }
