@@ -100,3 +100,34 @@ fn the_subtitle_leaves_no_word_alone_on_a_line() {
         );
     }
 }
+
+#[test]
+fn a_name_longer_than_its_column_is_set_smaller_never_over_the_next() {
+    let long = "Chaiyaphumipattanakulwongsiri";
+    let dir = common::fixture(|y| {
+        common::replace_once(
+            &y,
+            "name: Siriporn Chaiyaphum\n",
+            &format!("name: Siriporn {long}\n"),
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    for document in ["sign-in/2018-10-24.pdf", "participants/list.pdf"] {
+        let runs = drawn_runs(&typeset(&yaml, document));
+        let name = runs
+            .iter()
+            .find(|r| r.text.contains(long))
+            .unwrap_or_else(|| panic!("{document}: {long} not drawn whole"));
+        // The next thing on the name's line to its right starts after it.
+        let next = runs
+            .iter()
+            .filter(|r| r.page == name.page && (r.y - name.y).abs() < 3.0 && r.x > name.x)
+            .map(|r| r.x)
+            .fold(f64::MAX, f64::min);
+        assert!(
+            name.x + name.width < next - 0.5,
+            "{document}: the name ends at {:.1} mm, the next column starts at {next:.1} mm",
+            name.x + name.width
+        );
+    }
+}
