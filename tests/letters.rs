@@ -558,3 +558,40 @@ fn every_line_the_seal_touches_prints_over_it() {
         assert!(over.len() >= 2, "{path}: {over:?}");
     }
 }
+
+#[test]
+fn a_letter_that_runs_over_takes_its_last_paragraph_to_the_signature() {
+    // A long organisation name and addressee push IOM's request to a second page.
+    let dir = common::fixture(|y| {
+        let y = common::replace_once(
+            &y,
+            "    name: International Organization for Migration, Office in Japan\n",
+            "    name: International Organization for Migration, Office in Japan, Regional Coordination for Counter-Trafficking in Asia Pacific\n",
+        );
+        common::replace_once(
+            &y,
+            "    addressee: Chief of Mission\n",
+            "    addressee: Chief of Mission and Regional Coordinator for Counter-Trafficking and Assistance to Vulnerable Migrants\n",
+        )
+    });
+    let document = typeset(&dir.path().join("programme.yaml"), "requests/iom.pdf");
+    assert_eq!(
+        document.pages().len(),
+        2,
+        "the fixture should run to two pages"
+    );
+    let runs = drawn_runs(&document);
+    let closing = runs
+        .iter()
+        .find(|r| r.text.contains("Yours sincerely"))
+        .expect("the closing");
+    assert_eq!(closing.page, 1);
+    // Below the running header, body text precedes the closing on its page.
+    let carried = runs
+        .iter()
+        .any(|r| r.page == 1 && r.y < closing.y && r.text.contains("Thank you"));
+    assert!(carried, "the closing stands alone on page 2");
+    // The salutation's long title is not hyphenated.
+    let text = common::drawn(&document);
+    assert!(text.contains("VulnerableMigrants,"), "{text}");
+}
