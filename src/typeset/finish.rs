@@ -18,10 +18,7 @@ pub fn record_bleed(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
     let fail = |e: lopdf::Error| format!("recording the bleed box: {e}");
     let previous = Document::load_mem(&pdf).map_err(fail)?;
     let pages: Vec<_> = previous.get_pages().into_values().collect();
-    let version = previous.version.clone();
     let mut update = IncrementalDocument::create_from(pdf, previous);
-    // The update's header comment names the same version as the file's.
-    update.new_document.version = version;
     let mut changed = false;
     for id in pages {
         let page = update
@@ -40,10 +37,19 @@ pub fn record_bleed(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
     if !changed {
         return Ok(update.get_prev_documents_bytes().to_vec());
     }
+    let original = update.get_prev_documents_bytes().len();
     let mut out = Vec::new();
     update
         .save_to(&mut out)
         .map_err(|e| format!("recording the bleed box: {e}"))?;
+    // lopdf opens the update with a second `%PDF-` header line, which the
+    // format does not call for. It is blanked to a comment of the same
+    // length, so no offset in the cross-reference table moves.
+    if let Some(at) = out[original..].windows(5).position(|w| w == b"%PDF-") {
+        let start = original + at + 1;
+        let end = start + out[start..].iter().position(|&b| b == b'\n').unwrap_or(0);
+        out[start..end].fill(b' ');
+    }
     Ok(out)
 }
 
@@ -131,8 +137,10 @@ mod tests {
                 .all(|(_, trim, bleed)| *trim != Object::Null && *bleed == Object::Null)
         );
         let after = record_bleed(pdf.clone()).unwrap();
-        // Typst's bytes are kept, the update follows them.
+        // Typst's bytes are kept, the update follows them, with no second
+        // header.
         assert!(after.starts_with(&pdf));
+        assert!(!after[pdf.len()..].windows(5).any(|w| w == b"%PDF-"));
         for (media, trim, bleed) in boxes(&after) {
             assert_eq!(bleed, media);
             assert_ne!(trim, media);
