@@ -8,7 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::programme::{self, Programme};
+use crate::programme::{self, Country, Participant, Programme};
 use crate::schema::{SessionKind, WindowArea};
 
 /// A date, ready to print.
@@ -171,7 +171,7 @@ pub struct ProgrammeView {
     /// Number of participants.
     pub participants: usize,
     /// The participating countries, in order of first appearance.
-    pub countries: Vec<CountryView>,
+    pub countries: Vec<Country>,
     pub contact: Contact,
     pub host: OrganisationView,
     pub commissioned_by: Option<OrganisationView>,
@@ -193,32 +193,7 @@ pub struct OrganisationView {
     pub address: Vec<String>,
     pub address_ja: Option<Vec<String>>,
     /// For embassies: the country they represent.
-    pub country: Option<CountryView>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CountryView {
-    pub code: String,
-    /// The short name, for tables and badges.
-    pub name: String,
-    /// The name in running English text ("the Philippines").
-    pub in_text: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ParticipantView {
-    pub id: String,
-    /// 1-based position in `participants`.
-    pub number: usize,
-    pub honorific: Option<String>,
-    pub name: String,
-    pub native_name: Option<String>,
-    pub country: CountryView,
-    pub organisation: String,
-    pub position: Option<String>,
-    pub email: Option<String>,
-    pub language: &'static str,
-    pub days_attended: usize,
+    pub country: Option<Country>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,7 +224,7 @@ pub struct CertificateView {
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateContext {
     pub programme: ProgrammeView,
-    pub participant: ParticipantView,
+    pub participant: Participant,
     pub certificate: CertificateView,
     pub signatories: Vec<SignatoryView>,
 }
@@ -296,7 +271,7 @@ pub struct InvitationContext {
     pub programme: ProgrammeView,
     pub letter: LetterView,
     pub signatory: SignatoryView,
-    pub participant: ParticipantView,
+    pub participant: Participant,
     /// The programme's own `purpose`, if written.
     pub purpose: Option<String>,
     /// Where the programme days take place, each once, in order.
@@ -315,7 +290,7 @@ pub struct OrganisationLetterContext {
     /// The sessions whose `with` names the organisation, in programme order.
     pub sessions: Vec<SessionView>,
     /// For an embassy: the participants from its country.
-    pub nationals: Vec<ParticipantView>,
+    pub nationals: Vec<Participant>,
 }
 
 /// A programme day.
@@ -361,7 +336,7 @@ pub struct SignInContext {
     pub programme: ProgrammeView,
     pub day: DayView,
     /// In the order of `participants`: this part's share.
-    pub participants: Vec<ParticipantView>,
+    pub participants: Vec<Participant>,
     /// On the last part only.
     pub staff: Vec<PersonView>,
     /// When the list is split over several documents: which this is.
@@ -382,8 +357,8 @@ pub struct Part {
 /// The participants of one country, in the order of `participants`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryGroup {
-    pub country: CountryView,
-    pub participants: Vec<ParticipantView>,
+    pub country: Country,
+    pub participants: Vec<Participant>,
 }
 
 /// The welcome pack's list of participants.
@@ -428,7 +403,7 @@ pub struct PersonView {
     /// organisation's short name (else its name).
     pub organisation: Option<String>,
     /// Participants only.
-    pub country: Option<CountryView>,
+    pub country: Option<Country>,
     pub position: Option<String>,
     pub email: Option<String>,
 }
@@ -464,11 +439,7 @@ pub fn person_participant(p: &programme::Participant) -> PersonView {
         name: p.name.clone(),
         native_name: p.native_name.clone(),
         organisation: Some(p.organisation.clone()),
-        country: Some(CountryView {
-            code: p.country.code.clone(),
-            name: p.country.name.clone(),
-            in_text: p.country.in_text.clone(),
-        }),
+        country: Some(p.country.clone()),
         position: p.position.clone(),
         email: p.email.clone(),
     }
@@ -522,11 +493,7 @@ pub fn organisation(o: &programme::Organisation) -> OrganisationView {
         addressee_name_ja: o.addressee_name_ja.clone(),
         address: o.address.clone(),
         address_ja: o.address_ja.clone(),
-        country: o.country.as_ref().map(|c| CountryView {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            in_text: c.in_text.clone(),
-        }),
+        country: o.country.clone(),
     }
 }
 
@@ -544,14 +511,10 @@ pub fn programme(p: &Programme) -> ProgrammeView {
         days: p.days.len(),
         participants: p.participants.len(),
         countries: {
-            let mut countries: Vec<CountryView> = Vec::new();
+            let mut countries: Vec<Country> = Vec::new();
             for c in p.participants.iter().map(|p| &p.country) {
                 if !countries.iter().any(|seen| seen.code == c.code) {
-                    countries.push(CountryView {
-                        code: c.code.clone(),
-                        name: c.name.clone(),
-                        in_text: c.in_text.clone(),
-                    });
+                    countries.push(c.clone());
                 }
             }
             countries
@@ -568,26 +531,6 @@ pub fn programme(p: &Programme) -> ProgrammeView {
             .commissioned_by
             .as_ref()
             .map(|id| organisation(p.organisation(id))),
-    }
-}
-
-pub fn participant(p: &programme::Participant) -> ParticipantView {
-    ParticipantView {
-        id: p.id.clone(),
-        number: p.number,
-        honorific: p.honorific.clone(),
-        name: p.name.clone(),
-        native_name: p.native_name.clone(),
-        country: CountryView {
-            code: p.country.code.clone(),
-            name: p.country.name.clone(),
-            in_text: p.country.in_text.clone(),
-        },
-        organisation: p.organisation.clone(),
-        position: p.position.clone(),
-        email: p.email.clone(),
-        language: p.language.code(),
-        days_attended: p.days_attended,
     }
 }
 

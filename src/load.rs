@@ -178,7 +178,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             folder,
             path,
             "participants",
-            PARTICIPANT_FIELDS,
+            crate::schema::fields::<crate::schema::Participant>(),
             &mut value,
             &mut imported,
         ) {
@@ -192,7 +192,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             folder,
             path,
             "staff",
-            STAFF_FIELDS,
+            crate::schema::fields::<crate::schema::Staff>(),
             &mut value,
             &mut imported,
         ) {
@@ -230,30 +230,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         strings,
     })
 }
-
-/// The fields a participant and a staff member may have, as columns.
-const PARTICIPANT_FIELDS: &[&str] = &[
-    "id",
-    "honorific",
-    "name",
-    "native_name",
-    "country",
-    "organisation",
-    "position",
-    "email",
-    "language",
-    "absent",
-];
-const STAFF_FIELDS: &[&str] = &[
-    "id",
-    "honorific",
-    "name",
-    "native_name",
-    "role",
-    "organisation",
-    "position",
-    "email",
-];
 
 /// Reads an imported list, checks each row as the file's own entries are
 /// checked, and puts the rows into `value` in place of the import.

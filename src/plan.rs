@@ -348,7 +348,7 @@ fn invitations(
                 settings,
             ),
             signatory: signatory.clone(),
-            participant: context::participant(p),
+            participant: p.clone(),
             purpose: match p.language {
                 Language::Ja => programme.purpose_ja.clone().or(programme.purpose.clone()),
                 Language::En => programme.purpose.clone(),
@@ -425,7 +425,7 @@ fn organisation_letters(
                 .participants
                 .iter()
                 .filter(|p| p.country.code == country.code)
-                .map(context::participant)
+                .cloned()
                 .collect(),
             _ => Vec::new(),
         };
@@ -725,11 +725,7 @@ fn part_path(dir: &str, stem: &str, part: &Option<context::Part>) -> String {
 
 fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
     let view = context::programme(programme);
-    let participants: Vec<_> = programme
-        .participants
-        .iter()
-        .map(context::participant)
-        .collect();
+    let participants = programme.participants.to_vec();
     let staff: Vec<_> = programme
         .staff
         .iter()
@@ -782,7 +778,7 @@ fn participant_list(programme: &Programme, template: &str, plan: &mut Plan) {
     for (n, (part, range)) in parts.into_iter().enumerate() {
         let mut countries: Vec<CountryGroup> = Vec::new();
         for p in &programme.participants[range] {
-            let view = context::participant(p);
+            let view = p.clone();
             match countries
                 .iter_mut()
                 .find(|g| g.country.code == p.country.code)
@@ -888,7 +884,7 @@ fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
         }
         let context = CertificateContext {
             programme: view.clone(),
-            participant: context::participant(p),
+            participant: p.clone(),
             certificate: CertificateView {
                 number,
                 issued_on: issued_on.into(),

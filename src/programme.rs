@@ -9,8 +9,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::load::Positions;
-pub use crate::schema::Language;
-use crate::schema::{Group, Role, SessionKind, WindowArea};
+use crate::schema::WindowArea;
+pub use crate::schema::{
+    Contact, Country, Day, Language, Organisation, Participant, Session, Signatory, Staff,
+};
 use crate::typeset::impose::{self, LayoutRequest, SheetLayout};
 
 #[derive(Debug)]
@@ -59,56 +61,6 @@ impl Programme {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Contact {
-    pub name: String,
-    pub name_ja: Option<String>,
-    pub email: String,
-    pub phone: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Signatory {
-    pub id: String,
-    pub name: String,
-    pub name_ja: Option<String>,
-    pub title: String,
-    pub title_ja: Option<String>,
-    pub organisation: Option<String>,
-    /// Asset paths, relative to the programme folder and known to exist in it.
-    pub signature: Option<String>,
-    pub seal: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Organisation {
-    pub id: String,
-    pub name: String,
-    pub name_ja: Option<String>,
-    pub short: Option<String>,
-    pub group: Group,
-    pub language: Language,
-    pub thank: bool,
-    pub addressee: Option<String>,
-    pub addressee_ja: Option<String>,
-    pub addressee_name_ja: Option<String>,
-    pub address: Vec<String>,
-    pub address_ja: Option<Vec<String>>,
-    pub logo: Option<String>,
-    /// For embassies: the country they represent.
-    pub country: Option<Country>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Country {
-    pub code: String,
-    /// How the country prints: `programme.countries`, else the ISO 3166 short name.
-    pub name: String,
-    /// How it reads in running English: with "the" where ISO 3166 marks the
-    /// short name "(the)", or an override says so ("the Philippines").
-    pub in_text: String,
-}
-
 /// The countries whose ISO 3166 English short name is marked "(the)": in
 /// running text they take the article ("officials from the Philippines");
 /// in tables and on badges the bare name stands.
@@ -136,59 +88,6 @@ impl Country {
             },
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct Participant {
-    pub id: String,
-    /// 1-based position in `participants`; numbers letters and certificates.
-    pub number: usize,
-    pub honorific: Option<String>,
-    pub name: String,
-    pub native_name: Option<String>,
-    pub country: Country,
-    pub organisation: String,
-    pub position: Option<String>,
-    pub email: Option<String>,
-    pub language: Language,
-    pub absent: Vec<NaiveDate>,
-    /// Programme days attended: entries in `days` minus `absent`.
-    pub days_attended: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct Staff {
-    pub id: String,
-    pub honorific: Option<String>,
-    pub name: String,
-    pub native_name: Option<String>,
-    pub role: Role,
-    pub organisation: Option<String>,
-    pub position: Option<String>,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Day {
-    pub date: NaiveDate,
-    pub title: String,
-    pub title_ja: Option<String>,
-    pub place: Option<String>,
-    pub place_ja: Option<String>,
-    pub sessions: Vec<Session>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub start: String,
-    pub end: String,
-    pub kind: SessionKind,
-    pub title: String,
-    pub title_ja: Option<String>,
-    pub place: Option<String>,
-    pub place_ja: Option<String>,
-    pub with: Vec<String>,
-    pub speakers: Vec<String>,
 }
 
 /// The document kinds, in the order the zip lists them.

@@ -1,13 +1,18 @@
-//! The programme file as written: serde types that mirror the YAML one to one.
+//! The programme: serde types that mirror the YAML one to one, and the one
+//! model every stage uses.
 //!
-//! Nothing here is checked beyond what serde checks (types, required keys, unknown
-//! keys). The `validate` stage turns a [`ProgrammeFile`] into the resolved
-//! [`crate::programme::Programme`] that every later stage uses.
+//! Deserialising checks types, required keys and unknown keys. What the file
+//! leaves to be worked out (a participant's number and attendance, a country's
+//! name, a language by default, a session's times) is held in fields the file
+//! cannot set and `validate` fills in, as it builds the
+//! [`crate::programme::Programme`] every later stage sees. Serialised, people,
+//! organisations, signatories and days are what templates see of them (see
+//! `docs/templates.md`): a field added here reaches the templates.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -54,7 +59,7 @@ pub struct ProgrammeInfo {
     pub contact: Contact,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]
@@ -71,7 +76,7 @@ impl Language {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
@@ -80,7 +85,7 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signatory {
     pub id: String,
@@ -257,7 +262,7 @@ pub struct Plain {
     pub template: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub id: String,
@@ -265,7 +270,11 @@ pub struct Organisation {
     pub name_ja: Option<String>,
     pub short: Option<String>,
     pub group: Group,
-    pub language: Option<Language>,
+    /// The programme's language unless the file says; see [`Self::language`].
+    #[serde(rename = "language")]
+    pub language_given: Option<Language>,
+    #[serde(skip)]
+    pub language: Language,
     #[serde(default)]
     pub thank: bool,
     pub addressee: Option<String>,
@@ -278,7 +287,7 @@ pub struct Organisation {
     pub address_ja: Option<Vec<String>>,
     pub logo: Option<String>,
     /// For embassies: the country they represent.
-    pub country: Option<String>,
+    pub country: Option<Country>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -299,25 +308,58 @@ pub enum Group {
     Other,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Participant {
     pub id: String,
+    /// 1-based position in `participants`; numbers letters and certificates.
+    #[serde(skip_deserializing)]
+    pub number: usize,
     pub honorific: Option<String>,
     pub name: String,
     /// The name in its own script, printed under the Latin name.
     pub native_name: Option<String>,
-    pub country: String,
+    pub country: Country,
     pub organisation: String,
     pub position: Option<String>,
     pub email: Option<String>,
-    pub language: Option<Language>,
+    /// As written; the programme's language when absent (see `language`).
+    #[serde(rename(deserialize = "language"), skip_serializing)]
+    pub language_given: Option<Language>,
+    #[serde(skip_deserializing, rename(serialize = "language"))]
+    pub language: Language,
     /// Programme days missed.
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     pub absent: Vec<NaiveDate>,
+    /// Programme days attended: entries in `days` minus `absent`.
+    #[serde(skip_deserializing)]
+    pub days_attended: usize,
 }
 
-#[derive(Debug, Deserialize)]
+/// A country, written as its ISO 3166 alpha-2 code; its names are filled in
+/// by `validate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(from = "String")]
+pub struct Country {
+    pub code: String,
+    /// How the country prints: `programme.countries`, else the ISO 3166 short name.
+    pub name: String,
+    /// How it reads in running English: with "the" where ISO 3166 marks the
+    /// short name "(the)", or an override says so ("the Philippines").
+    pub in_text: String,
+}
+
+impl From<String> for Country {
+    fn from(code: String) -> Self {
+        Country {
+            name: code.clone(),
+            in_text: code.clone(),
+            code,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Staff {
     pub id: String,
@@ -352,7 +394,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Day {
     pub date: NaiveDate,
@@ -364,11 +406,16 @@ pub struct Day {
     pub sessions: Vec<Session>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// `HH:MM-HH:MM`.
     pub time: String,
+    /// `time`'s two halves, `10:00` and `12:00`, once checked.
+    #[serde(skip)]
+    pub start: String,
+    #[serde(skip)]
+    pub end: String,
     pub kind: SessionKind,
     pub title: String,
     pub title_ja: Option<String>,
@@ -462,5 +509,75 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for People<T> {
             }
         }
         deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+    }
+}
+
+/// The keys a struct of the file accepts, as serde reads them (renamed, and
+/// without the fields `validate` fills in): the columns a registration export
+/// may map to. Read from the struct's own `Deserialize`, so a field added to
+/// the model is a column at once.
+pub fn fields<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{Error, Visitor};
+    type Failed = serde::de::value::Error;
+    struct Names<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Names<'_> {
+        type Error = Failed;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Failed> {
+            Err(Failed::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Failed> {
+            *self.0 = fields;
+            Err(Failed::custom("only the field names were wanted"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut names: &'static [&'static str] = &[];
+    let _ = T::deserialize(Names(&mut names));
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_of_people_are_their_fields_in_the_file() {
+        assert_eq!(
+            fields::<Participant>(),
+            [
+                "id",
+                "honorific",
+                "name",
+                "native_name",
+                "country",
+                "organisation",
+                "position",
+                "email",
+                "language",
+                "absent"
+            ]
+        );
+        assert_eq!(
+            fields::<Staff>(),
+            [
+                "id",
+                "honorific",
+                "name",
+                "native_name",
+                "role",
+                "organisation",
+                "position",
+                "email"
+            ]
+        );
     }
 }

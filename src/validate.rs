@@ -13,7 +13,7 @@ use crate::limits::{MAX_PAPER_MM, MAX_PROGRAMME_DAYS, MAX_YEAR, MIN_YEAR};
 use crate::load::{Loaded, Positions};
 use crate::paper;
 use crate::programme::{
-    self, BadgeSettings, CertificateSettings, Contact, Country, Day, Documents, Kind, KindSettings,
+    self, BadgeSettings, CertificateSettings, Country, Day, Documents, Kind, KindSettings,
     LetterSettings, Organisation, Participant, Programme, Session, Signatory, Staff,
     WINDOW_PRESETS,
 };
@@ -313,32 +313,18 @@ impl Validator<'_> {
             .organisations
             .into_iter()
             .enumerate()
-            .map(|(i, org)| {
+            .map(|(i, mut org)| {
                 let path = format!("organisations[{i}]");
                 let entry = entry(&path, &org.id);
                 if let Some(logo) = &org.logo {
                     self.asset(&format!("{path}.logo"), &entry, logo);
                 }
-                let country = org
+                org.country = org
                     .country
                     .as_ref()
-                    .map(|code| country(self, &format!("{path}.country"), &entry, code));
-                Organisation {
-                    id: org.id,
-                    name: org.name,
-                    name_ja: org.name_ja,
-                    short: org.short,
-                    group: org.group,
-                    language: org.language.unwrap_or(info.language),
-                    thank: org.thank,
-                    addressee: org.addressee,
-                    addressee_ja: org.addressee_ja,
-                    addressee_name_ja: org.addressee_name_ja,
-                    address: org.address,
-                    address_ja: org.address_ja,
-                    logo: org.logo,
-                    country,
-                }
+                    .map(|c| country(self, &format!("{path}.country"), &entry, &c.code));
+                org.language = org.language_given.unwrap_or(info.language);
+                org
             })
             .collect();
 
@@ -347,7 +333,7 @@ impl Validator<'_> {
             .signatories
             .into_iter()
             .enumerate()
-            .map(|(i, s)| {
+            .inspect(|(i, s)| {
                 let path = format!("signatories[{i}]");
                 let entry = entry(&path, &s.id);
                 self.id(&mut signatory_ids, &path, &entry, &s.id);
@@ -366,17 +352,8 @@ impl Validator<'_> {
                 if let Some(seal) = &s.seal {
                     self.asset(&format!("{path}.seal"), &entry, seal);
                 }
-                Signatory {
-                    id: s.id,
-                    name: s.name,
-                    name_ja: s.name_ja,
-                    title: s.title,
-                    title_ja: s.title_ja,
-                    organisation: s.organisation,
-                    signature: s.signature,
-                    seal: s.seal,
-                }
             })
+            .map(|(_, s)| s)
             .collect();
 
         // Days before people: `absent` must name programme days.
@@ -385,7 +362,7 @@ impl Validator<'_> {
             .days
             .into_iter()
             .enumerate()
-            .map(|(i, day)| {
+            .map(|(i, mut day)| {
                 let path = format!("days[{i}]");
                 let entry = entry(&path, &day.date.to_string());
                 self.date_in_range(&format!("{path}.date"), &entry, "day", day.date, range);
@@ -396,20 +373,10 @@ impl Validator<'_> {
                         format!("{} is already described by days[{first}]", day.date),
                     );
                 }
-                let sessions = day
-                    .sessions
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, s)| self.session(&format!("{path}.sessions[{j}]"), &org_ids, s))
-                    .collect();
-                Day {
-                    date: day.date,
-                    title: day.title,
-                    title_ja: day.title_ja,
-                    place: day.place,
-                    place_ja: day.place_ja,
-                    sessions,
+                for (j, session) in day.sessions.iter_mut().enumerate() {
+                    self.session(&format!("{path}.sessions[{j}]"), &org_ids, session);
                 }
+                day
             })
             .collect();
         for pair in days.windows(2) {
@@ -435,11 +402,11 @@ impl Validator<'_> {
             .into_list()
             .into_iter()
             .enumerate()
-            .map(|(i, p)| {
+            .map(|(i, mut p)| {
                 let path = format!("participants[{i}]");
                 let entry = entry(&path, &p.id);
                 self.id(&mut people_ids, &path, &entry, &p.id);
-                let country = country(self, &format!("{path}.country"), &entry, &p.country);
+                p.country = country(self, &format!("{path}.country"), &entry, &p.country.code);
                 let mut seen = HashSet::new();
                 for (j, date) in p.absent.iter().enumerate() {
                     let path = format!("{path}.absent[{j}]");
@@ -456,21 +423,10 @@ impl Validator<'_> {
                         self.error(&path, &entry, format!("absent date {date} is listed twice"));
                     }
                 }
-                let missed = seen.len();
-                Participant {
-                    id: p.id,
-                    number: i + 1,
-                    honorific: p.honorific,
-                    name: p.name,
-                    native_name: p.native_name,
-                    country,
-                    organisation: p.organisation,
-                    position: p.position,
-                    email: p.email,
-                    language: p.language.unwrap_or(info.language),
-                    absent: p.absent,
-                    days_attended: days.len().saturating_sub(missed),
-                }
+                p.number = i + 1;
+                p.language = p.language_given.unwrap_or(info.language);
+                p.days_attended = days.len().saturating_sub(seen.len());
+                p
             })
             .collect();
 
@@ -479,7 +435,7 @@ impl Validator<'_> {
             .into_list()
             .into_iter()
             .enumerate()
-            .map(|(i, s)| {
+            .inspect(|(i, s)| {
                 let path = format!("staff[{i}]");
                 let entry = entry(&path, &s.id);
                 self.id(&mut people_ids, &path, &entry, &s.id);
@@ -492,17 +448,8 @@ impl Validator<'_> {
                         org,
                     );
                 }
-                Staff {
-                    id: s.id,
-                    honorific: s.honorific,
-                    name: s.name,
-                    native_name: s.native_name,
-                    role: s.role,
-                    organisation: s.organisation,
-                    position: s.position,
-                    email: s.email,
-                }
             })
+            .map(|(_, s)| s)
             .collect();
 
         let documents = self.documents(file.documents, &signatory_ids);
@@ -524,12 +471,7 @@ impl Validator<'_> {
             start: info.start,
             end: info.end,
             language: info.language,
-            contact: Contact {
-                name: info.contact.name,
-                name_ja: info.contact.name_ja,
-                email: info.contact.email,
-                phone: info.contact.phone,
-            },
+            contact: info.contact,
             signatories,
             documents,
             organisations,
@@ -554,9 +496,10 @@ impl Validator<'_> {
         overrides.clone()
     }
 
-    fn session(&mut self, path: &str, org_ids: &Ids, s: schema::Session) -> Session {
+    /// Checks a session and fills in its start and end.
+    fn session(&mut self, path: &str, org_ids: &Ids, s: &mut Session) {
         let entry = entry(path, &s.title);
-        let (start, end) = match parse_time_range(&s.time) {
+        (s.start, s.end) = match parse_time_range(&s.time) {
             Some(range) => range,
             None => {
                 self.error(
@@ -575,17 +518,6 @@ impl Validator<'_> {
                 &entry,
                 org,
             );
-        }
-        Session {
-            start,
-            end,
-            kind: s.kind,
-            title: s.title,
-            title_ja: s.title_ja,
-            place: s.place,
-            place_ja: s.place_ja,
-            with: s.with,
-            speakers: s.speakers,
         }
     }
 

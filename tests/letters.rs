@@ -600,5 +600,8 @@ fn a_letter_that_runs_over_takes_its_last_paragraph_to_the_signature() {
 fn the_honorific_never_ends_a_line_of_the_address() {
     let (_, source) = common::render(&yaml(), "invitations/TH-01.pdf");
     // The escaped honorific, then a no-break space.
-    assert!(source.contains("Ms\\.\u{a0}Siriporn Chaiyaphum"), "{source}");
+    assert!(
+        source.contains("Ms\\.\u{a0}Siriporn Chaiyaphum"),
+        "{source}"
+    );
 }
