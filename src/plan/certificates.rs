@@ -1,0 +1,95 @@
+//! Certificates: who earned one by attendance, the register of every
+//! participant with the reason either way, and each certificate's
+//! verification code.
+
+use minijinja::Value;
+use minijinja::value::Serde;
+
+use super::{Plan, RegisterRow, add, print_file};
+use crate::context::{self, CertificateContext, CertificateView};
+use crate::programme::{Kind, Participant, Programme};
+
+/// Whether a participant earned a certificate, and the reason either way.
+fn attendance(programme: &Programme, p: &Participant) -> (bool, String) {
+    let total = programme.days.len();
+    let required = programme.documents.certificates.min_attendance;
+    if total == 0 {
+        return (true, "the programme lists no days".into());
+    }
+    let share = p.days_attended as f64 / total as f64;
+    // Compare in whole days, so 0.8 of 10 days is exactly 8, not 7.999….
+    let needed = (required * total as f64 - 1e-9).ceil().max(0.0) as usize;
+    let eligible = p.days_attended >= needed;
+    let reason = format!(
+        "attended {} of {} programme days ({:.0}%); {:.0}% required",
+        p.days_attended,
+        total,
+        share * 100.0,
+        required * 100.0
+    );
+    (eligible, reason)
+}
+
+pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
+    let settings = &programme.documents.certificates;
+    let view = context::programme(programme);
+    let signatories: Vec<_> = settings
+        .signed_by
+        .iter()
+        .map(|id| context::signatory(programme, programme.signatory(id)))
+        .collect();
+    let issued_on = settings.issued_on.unwrap_or(programme.end);
+    let mut members = Vec::new();
+    for p in &programme.participants {
+        let number = context::number(&programme.reference, 'C', p.number);
+        let (eligible, reason) = attendance(programme, p);
+        let code = crate::verify::code(
+            settings.secret.as_deref(),
+            &programme.id,
+            &number,
+            &p.id,
+            &p.name,
+        );
+        plan.register.push(RegisterRow {
+            number: number.clone(),
+            participant: p.id.clone(),
+            name: p.name.clone(),
+            country: p.country.name.clone(),
+            days_attended: p.days_attended,
+            eligible,
+            reason: reason.clone(),
+            code: if eligible {
+                code.clone()
+            } else {
+                String::new()
+            },
+        });
+        if !eligible {
+            plan.notes.push(format!(
+                "no certificate for {} ({}): {reason}",
+                p.id, p.name
+            ));
+            continue;
+        }
+        let context = CertificateContext {
+            programme: view.clone(),
+            participant: p.clone(),
+            certificate: CertificateView {
+                number,
+                issued_on: issued_on.into(),
+                code_qr: context::qr_svg(&code),
+                code,
+            },
+            signatories: signatories.clone(),
+        };
+        members.push(add(
+            plan,
+            Kind::Certificates,
+            format!("certificates/{}.pdf", p.id),
+            format!("certificate for {} ({})", p.id, p.name),
+            template,
+            Value::from(Serde(&context)),
+        ));
+    }
+    print_file(plan, Kind::Certificates, "print/certificates.pdf", members);
+}
