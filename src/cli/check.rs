@@ -1,0 +1,67 @@
+//! `secretariat check`: every problem of the programme file, for people or as
+//! JSON for scripts.
+
+use std::process::ExitCode;
+
+use secretariat::diagnostic::{Diagnostic, Failure};
+use secretariat::pipeline;
+use secretariat::typeset::FontOptions;
+
+use super::args::{CheckArgs, Format};
+use super::programme_file;
+
+/// Checks the programme file. As JSON, every problem (failures included) goes
+/// to standard output and the exit code tells whether it passed.
+pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let CheckArgs {
+        programme,
+        format,
+        system_fonts,
+        strict,
+    } = args;
+    let programme = programme_file(programme);
+    let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
+    if format == Format::Json {
+        let problems = match &result {
+            Ok((_, warnings)) => warnings.clone(),
+            Err(Failure::Invalid(diags)) => diags.clone(),
+            // Scripts read standard output: every failure is a problem there.
+            Err(Failure::Documents(errors)) => errors
+                .iter()
+                .map(|e| Diagnostic::new(&programme, (0, 0), e.clone()))
+                .collect(),
+            Err(Failure::Other(err)) => {
+                vec![Diagnostic::new(&programme, (0, 0), format!("{err:#}"))]
+            }
+        };
+        // As many as people are shown; the rest are counted.
+        let shown = secretariat::limits::MAX_REPORTED_PROBLEMS;
+        let report = serde_json::json!({
+            "ok": result.is_ok(),
+            "problems": &problems[..problems.len().min(shown)],
+            "not_shown": problems.len().saturating_sub(shown),
+        });
+        println!("{report:#}");
+        return Ok(if result.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let (p, warnings) = result?;
+    secretariat::diagnostic::emit(&warnings);
+    let found = match warnings.len() {
+        0 => "no problems found".to_string(),
+        1 => "1 warning (--strict makes it an error)".to_string(),
+        n => format!("{n} warnings (--strict makes them errors)"),
+    };
+    eprintln!(
+        "{}: {} participants, {} staff, {} organisations, {} days: {found}",
+        programme.display(),
+        p.participants.len(),
+        p.staff.len(),
+        p.organisations.len(),
+        p.days.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

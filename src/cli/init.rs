@@ -1,0 +1,27 @@
+//! `secretariat init`: a new programme folder with a small example.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use secretariat::diagnostic::Failure;
+
+/// Creates the folder and says what to do next.
+pub fn run(dir: &Path) -> Result<ExitCode, Failure> {
+    match secretariat::init::init(dir) {
+        Ok(written) => {
+            for path in &written {
+                eprintln!("wrote {}", path.display());
+            }
+            eprintln!(
+                "next: edit {}, then run `secretariat build {}`",
+                dir.join("programme.yaml").display(),
+                dir.join("programme.yaml").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => Err(Failure::Other(anyhow::anyhow!(
+            "cannot create {}: {err}",
+            dir.display()
+        ))),
+    }
+}
