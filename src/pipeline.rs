@@ -257,7 +257,7 @@ pub fn build_holding(
         .filter(|e| e.cached.as_ref().is_some_and(|c| !c.reused))
         .map(|e| e.path.clone())
         .collect();
-    let mut notes = plan.notes;
+    let mut notes: Vec<String> = plan.notes.into_iter().map(|note| note.text).collect();
     notes.extend(run.notes.into_inner().expect("notes lock"));
     Ok(BuildReport {
         zip,

@@ -4,7 +4,7 @@
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use super::{Imposition, PageSpec, Plan, PrintFile, add};
+use super::{Imposition, PageSpec, Plan, PrintFile, Subject, add};
 use crate::context::{self, BadgeContext, BadgeView};
 use crate::programme::{Kind, Programme};
 
@@ -40,6 +40,7 @@ pub(super) fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
         let i = add(
             plan,
             Kind::Badges,
+            Subject::Person(context.person.id.clone()),
             format!("badges/{}.pdf", context.person.id),
             label,
             template,

@@ -5,7 +5,7 @@
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use super::{Plan, RegisterRow, add, print_file};
+use super::{Note, Plan, RegisterRow, Subject, add, print_file};
 use crate::context::{self, CertificateContext, CertificateView};
 use crate::programme::{Kind, Participant, Programme};
 
@@ -65,10 +65,10 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
             },
         });
         if !eligible {
-            plan.notes.push(format!(
-                "no certificate for {} ({}): {reason}",
-                p.id, p.name
-            ));
+            plan.notes.push(Note {
+                about: Some(p.id.clone()),
+                text: format!("no certificate for {} ({}): {reason}", p.id, p.name),
+            });
             continue;
         }
         let context = CertificateContext {
@@ -85,6 +85,7 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
         members.push(add(
             plan,
             Kind::Certificates,
+            Subject::Person(p.id.clone()),
             format!("certificates/{}.pdf", p.id),
             format!("certificate for {} ({})", p.id, p.name),
             template,

@@ -4,7 +4,7 @@
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use super::{Plan, PrintFile, add};
+use super::{Plan, PrintFile, Subject, add};
 use crate::context::{self, InvitationContext, LetterView, OrganisationLetterContext};
 use crate::diagnostic::Diagnostic;
 use crate::programme::{Kind, Language, LetterSettings, Programme};
@@ -136,6 +136,7 @@ pub(super) fn invitations(
         members.push(add(
             plan,
             Kind::Invitations,
+            Subject::Person(p.id.clone()),
             format!("invitations/{}.pdf", p.id),
             format!("invitation for {} ({})", p.id, p.name),
             &template,
@@ -217,6 +218,7 @@ pub(super) fn organisation_letters(
         members.push(add(
             plan,
             kind,
+            Subject::Organisation(org.id.clone()),
             format!("{}/{}.pdf", kind.key(), org.id),
             format!("{noun} to {} ({})", org.id, org.name),
             &template,

@@ -4,7 +4,7 @@
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use super::{Plan, add, print_file};
+use super::{Plan, Subject, add, print_file};
 use crate::context::{self, CountryGroup, ParticipantListContext, SignInContext};
 use crate::programme::{Kind, Programme};
 
@@ -79,6 +79,7 @@ pub(super) fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
             members.push(add(
                 plan,
                 Kind::SignIn,
+                Subject::Programme,
                 part_path("sign-in", &d.date.to_string(), &part),
                 label,
                 template,
@@ -130,6 +131,7 @@ pub(super) fn participant_list(programme: &Programme, template: &str, plan: &mut
         members.push(add(
             plan,
             Kind::Participants,
+            Subject::Programme,
             part_path("participants", "list", &part),
             label,
             template,

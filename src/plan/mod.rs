@@ -31,6 +31,7 @@ pub use volumes::{VOLUME_PAGES, volumes};
 /// One document to produce.
 pub struct Document {
     pub kind: Kind,
+    pub subject: Subject,
     /// Path inside the zip, e.g. `certificates/TH-01.pdf`.
     pub path: String,
     /// Who or what it is for, for messages: `certificate for TH-01 (Siriporn Chaiyaphum)`.
@@ -64,19 +65,33 @@ impl PageSpec {
     }
 }
 
-impl Document {
-    /// The participant, staff member or organisation the document is for, when it
-    /// is for one: its file is named after that id.
-    pub fn subject(&self) -> Option<&str> {
-        match self.kind {
-            Kind::Invitations
-            | Kind::Requests
-            | Kind::Badges
-            | Kind::Certificates
-            | Kind::ThankYou => std::path::Path::new(&self.path).file_stem()?.to_str(),
-            Kind::Schedules | Kind::SignIn | Kind::Participants => None,
+/// Whom or what a document is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A participant or a staff member, by id (ids are unique across both).
+    Person(String),
+    /// An organisation, by id.
+    Organisation(String),
+    /// The programme as a whole: schedules, sign-in sheets, the list.
+    Programme,
+}
+
+impl Subject {
+    /// The id `--who` names it by, when it is for one person or organisation.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Subject::Person(id) | Subject::Organisation(id) => Some(id),
+            Subject::Programme => None,
         }
     }
+}
+
+/// Something the secretariat should know about the plan.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The participant it is about, if any: `--who` keeps only theirs.
+    pub about: Option<String>,
+    pub text: String,
 }
 
 /// A file for the printer gathering documents of one kind, in order.
@@ -122,7 +137,7 @@ pub struct Plan {
     pub print: Vec<PrintFile>,
     pub register: Vec<RegisterRow>,
     /// Things the secretariat should know, e.g. who gets no certificate and why.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Plans every enabled kind.
@@ -182,7 +197,7 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
 pub fn select(plan: &mut Plan, only: &[Kind], who: &[String]) {
     let keep = |doc: &Document| {
         (only.is_empty() || only.contains(&doc.kind))
-            && (who.is_empty() || doc.subject().is_some_and(|s| who.iter().any(|w| w == s)))
+            && (who.is_empty() || doc.subject.id().is_some_and(|s| who.iter().any(|w| w == s)))
     };
     let mut new_index = Vec::with_capacity(plan.documents.len());
     let mut kept = Vec::new();
@@ -205,7 +220,7 @@ pub fn select(plan: &mut Plan, only: &[Kind], who: &[String]) {
     if !who.is_empty() {
         plan.register.retain(|row| who.contains(&row.participant));
         plan.notes
-            .retain(|note| who.iter().any(|w| note.contains(&format!(" {w} "))));
+            .retain(|note| note.about.as_ref().is_some_and(|id| who.contains(id)));
     }
 }
 
@@ -255,6 +270,7 @@ fn template_for(
 fn add(
     plan: &mut Plan,
     kind: Kind,
+    subject: Subject,
     path: String,
     label: String,
     template: &str,
@@ -263,6 +279,7 @@ fn add(
     let context = share_programme(plan, context);
     plan.documents.push(Document {
         kind,
+        subject,
         path,
         label,
         template: template.to_string(),

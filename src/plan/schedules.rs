@@ -3,7 +3,7 @@
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use super::{Plan, add, print_file};
+use super::{Plan, Subject, add, print_file};
 use crate::context::{self, CalendarDate, OverviewContext, ScheduleContext};
 use crate::diagnostic::Diagnostic;
 use crate::programme::{Kind, Programme};
@@ -27,6 +27,7 @@ pub(super) fn schedules(
         members.push(add(
             plan,
             Kind::Schedules,
+            Subject::Programme,
             format!("schedules/{}.pdf", d.date),
             format!("schedule for {} (day {})", d.date, i + 1),
             template,
@@ -67,6 +68,7 @@ pub(super) fn schedules(
         members.push(add(
             plan,
             Kind::Schedules,
+            Subject::Programme,
             "schedules/overview.pdf".into(),
             "schedule overview".into(),
             name,
