@@ -163,10 +163,47 @@ impl fmt::Display for Diagnostic {
 pub enum Failure {
     /// The programme (or a template) is wrong; every problem found is listed.
     Invalid(Vec<Diagnostic>),
-    /// Documents could not be produced; one message per failed document.
-    Documents(Vec<String>),
+    /// Documents could not be produced; one entry per distinct error, with
+    /// the documents it stopped.
+    Documents(Vec<DocumentError>),
     /// The environment failed us (I/O and the like).
     Other(anyhow::Error),
+}
+
+/// An error that stopped one or more documents (a broken template stops
+/// every document made from it the same way).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentError {
+    /// What the documents are, as messages name them: `badge for TH-01
+    /// (Siriporn Chaiyaphum)`, `print/badges.pdf`.
+    pub documents: Vec<String>,
+    pub error: String,
+}
+
+impl DocumentError {
+    /// One document's error.
+    pub fn one(document: impl Into<String>, error: impl Into<String>) -> Self {
+        Self {
+            documents: vec![document.into()],
+            error: error.into(),
+        }
+    }
+}
+
+impl fmt::Display for DocumentError {
+    /// Up to three documents by name, else two and how many more.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (labels, error) = (&self.documents, &self.error);
+        match labels.len() {
+            n if n <= 3 => write!(f, "{}: {error}", labels.join(", ")),
+            n => write!(
+                f,
+                "{} and {} other documents: {error}",
+                labels[..2].join(", "),
+                n - 2
+            ),
+        }
+    }
 }
 
 impl From<anyhow::Error> for Failure {

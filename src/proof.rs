@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use typst::foundations::Bytes;
 
-use crate::diagnostic::Failure;
+use crate::diagnostic::{DocumentError, Failure};
 use crate::pipeline::{self, BuildOptions};
 use crate::render::typst_str;
 use crate::typeset::Typesetter;
@@ -54,7 +54,7 @@ pub fn proof(options: &BuildOptions, png: Option<&Path>, dpi: f32) -> Result<Pro
         let pdf = entry.bytes()?;
         let pages = typesetter
             .pdf_pages(vec![(Bytes::new(pdf), entry.pages.clone())])
-            .map_err(|e| Failure::Documents(vec![format!("{path}: {e}")]))?
+            .map_err(|e| Failure::Documents(vec![DocumentError::one(path.as_str(), e)]))?
             .remove(0);
         for (n, page) in pages.iter().enumerate() {
             let label = format!("{path} · {}/{}", n + 1, pages.len());
@@ -228,8 +228,8 @@ fn contact_sheet(
     source.push_str(")\n");
     let document = typesetter
         .compile_with_files(&source, files)
-        .map_err(|e| Failure::Documents(vec![format!("contact sheet: {e}")]))?;
+        .map_err(|e| Failure::Documents(vec![DocumentError::one("contact sheet", e)]))?;
     typesetter
         .pdf(&document, "proof")
-        .map_err(|e| Failure::Documents(vec![format!("contact sheet: {e}")]))
+        .map_err(|e| Failure::Documents(vec![DocumentError::one("contact sheet", e)]))
 }

@@ -28,7 +28,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
             // Scripts read standard output: every failure is a problem there.
             Err(Failure::Documents(errors)) => errors
                 .iter()
-                .map(|e| Diagnostic::new(&programme, (0, 0), e.clone()))
+                .map(|e| Diagnostic::new(&programme, (0, 0), e.to_string()))
                 .collect(),
             Err(Failure::Other(err)) => {
                 vec![Diagnostic::new(&programme, (0, 0), format!("{err:#}"))]

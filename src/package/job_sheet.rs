@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use super::Entry;
 use super::cache::Cache;
 use crate::context::{Date, ProgrammeView};
-use crate::diagnostic::Failure;
+use crate::diagnostic::{DocumentError, Failure};
 use crate::programme::Programme;
 use crate::typeset::{Run, typeset_one};
 
@@ -210,7 +210,7 @@ pub fn add(
         source.as_bytes(),
     ]);
     let sheet = typeset_one(run, &key, path, name, &source, None)
-        .map_err(|e| Failure::Documents(vec![format!("print job sheet: {e}")]))?;
+        .map_err(|e| Failure::Documents(vec![DocumentError::one("print job sheet", e)]))?;
     entries.push(Entry::pdf(path, "job-sheet", key, &sheet, run.cache));
     entries.push(Entry::data("print/job-sheet.csv", "job-sheet", csv(&jobs)?));
     Ok(())

@@ -116,6 +116,31 @@ pub struct Imposition {
     pub double_sided: bool,
 }
 
+impl Imposition {
+    /// Stable bytes for cache keys: every number that places a badge.
+    pub fn key(&self) -> Vec<u8> {
+        let l = &self.layout;
+        let numbers = [
+            l.sheet.0,
+            l.sheet.1,
+            l.badge.0,
+            l.badge.1,
+            f64::from(l.columns),
+            f64::from(l.rows),
+            l.gap,
+            l.bleed,
+            l.origin.0,
+            l.origin.1,
+            f64::from(u8::from(l.marks)),
+            f64::from(u8::from(self.double_sided)),
+        ];
+        numbers
+            .iter()
+            .flat_map(|n| n.to_bits().to_le_bytes())
+            .collect()
+    }
+}
+
 /// One line of `certificates/register.csv`.
 pub struct RegisterRow {
     pub number: String,

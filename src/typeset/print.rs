@@ -9,7 +9,7 @@ use typst_layout::PagedDocument;
 use super::impose;
 use super::run::{Done, Run, store};
 use super::workers::{guarded, parallel};
-use crate::diagnostic::Failure;
+use crate::diagnostic::{DocumentError, Failure};
 use crate::package::Entry;
 use crate::package::cache::{Cache, Lookup};
 use crate::plan::{self, Plan};
@@ -20,7 +20,7 @@ use crate::programme::Programme;
 pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Entry>, Failure> {
     let mut entries = Vec::new();
     // Print files side by side: each is one export, and there are several.
-    let prints: Vec<Result<(String, Done), String>> = parallel(plan.print.len(), |p| {
+    let prints: Vec<Result<(String, Done), DocumentError>> = parallel(plan.print.len(), |p| {
         let print = &plan.print[p];
         // A print file is its members' PDFs, laid out: its key is theirs.
         let mut parts: Vec<&[u8]> = vec![
@@ -28,8 +28,12 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
             print.path.as_bytes(),
             if print.start_odd { b"odd" } else { b"any" },
         ];
-        let layout = format!("{:?}", print.imposition);
-        parts.push(layout.as_bytes());
+        let layout = print
+            .imposition
+            .as_ref()
+            .map(|imposition| imposition.key())
+            .unwrap_or_default();
+        parts.push(&layout);
         // Its metadata too: the title and the language it is marked with.
         let info = print_info(run.programme, print, plan);
         let title = info.title.clone().unwrap_or_default();
@@ -44,7 +48,7 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
         }
         let key = Cache::key(&parts);
         let done = guarded(|| print_file(run, &key, print, info, documents))
-            .map_err(|e| format!("{}: {e}", print.path));
+            .map_err(|e| DocumentError::one(print.path.as_str(), e));
         // Typst memoises the members' parsed PDFs; one volume's are of no use
         // to the next.
         typst::comemo::evict(1);

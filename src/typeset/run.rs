@@ -9,7 +9,7 @@ use typst_layout::PagedDocument;
 
 use super::workers::{guarded, parallel};
 use super::{Typesetter, TypstError};
-use crate::diagnostic::{Failure, excerpt};
+use crate::diagnostic::{DocumentError, Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
 use crate::plan::{PageSpec, Plan};
 use crate::programme::{Kind, Programme};
@@ -126,14 +126,7 @@ pub fn documents(
     }
     let errors = errors
         .into_iter()
-        .map(|(labels, error)| match labels.len() {
-            n if n <= 3 => format!("{}: {error}", labels.join(", ")),
-            n => format!(
-                "{} and {} other documents: {error}",
-                labels[..2].join(", "),
-                n - 2
-            ),
-        })
+        .map(|(documents, error)| DocumentError { documents, error })
         .collect();
     Err(Failure::Documents(errors))
 }
