@@ -37,6 +37,30 @@ impl Validator<'_> {
             .collect()
     }
 
+    /// An entry's id, unique among `ids`, and the organisation it names, if
+    /// any; returns how messages name the entry.
+    fn identified(
+        &mut self,
+        path: &str,
+        id: &str,
+        ids: &mut Ids,
+        organisation: Option<&str>,
+        org_ids: &Ids,
+    ) -> String {
+        let entry = entry(path, id);
+        self.id(ids, path, &entry, id);
+        if let Some(org) = organisation {
+            self.reference(
+                org_ids,
+                "organisation",
+                &format!("{path}.organisation"),
+                &entry,
+                org,
+            );
+        }
+        entry
+    }
+
     /// Signatories: ids, organisations, signatures and seals.
     pub(super) fn signatories(
         &mut self,
@@ -49,17 +73,13 @@ impl Validator<'_> {
             .enumerate()
             .inspect(|(i, s)| {
                 let path = format!("signatories[{i}]");
-                let entry = entry(&path, &s.id);
-                self.id(signatory_ids, &path, &entry, &s.id);
-                if let Some(org) = &s.organisation {
-                    self.reference(
-                        org_ids,
-                        "organisation",
-                        &format!("{path}.organisation"),
-                        &entry,
-                        org,
-                    );
-                }
+                let entry = self.identified(
+                    &path,
+                    &s.id,
+                    signatory_ids,
+                    s.organisation.as_deref(),
+                    org_ids,
+                );
                 if let Some(sig) = &s.signature {
                     self.asset(&format!("{path}.signature"), &entry, sig);
                 }
@@ -117,17 +137,7 @@ impl Validator<'_> {
             .enumerate()
             .inspect(|(i, s)| {
                 let path = format!("staff[{i}]");
-                let entry = entry(&path, &s.id);
-                self.id(people_ids, &path, &entry, &s.id);
-                if let Some(org) = &s.organisation {
-                    self.reference(
-                        org_ids,
-                        "organisation",
-                        &format!("{path}.organisation"),
-                        &entry,
-                        org,
-                    );
-                }
+                self.identified(&path, &s.id, people_ids, s.organisation.as_deref(), org_ids);
             })
             .map(|(_, s)| s)
             .collect()
