@@ -138,16 +138,16 @@ impl<'a> Found<'a> {
             "programme",
             "programme",
             "title",
-            p.title_ja.is_none(),
+            p.info.title_ja.is_none(),
         );
         self.missing(
             letter,
             "programme",
             "programme.contact",
             "name",
-            p.contact.name_ja.is_none(),
+            p.info.contact.name_ja.is_none(),
         );
-        for id in std::iter::once(&p.host).chain(&p.commissioned_by) {
+        for id in std::iter::once(&p.info.host).chain(&p.info.commissioned_by) {
             if let Some(i) = p.organisations.iter().position(|o| &o.id == id) {
                 let org = &p.organisations[i];
                 self.missing(

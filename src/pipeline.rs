@@ -96,7 +96,7 @@ fn check_with_fonts(path: &Path, fonts: &FontOptions, strict: bool) -> Result<Ch
     // Fonts are loaded once per run; the date and timestamp are the programme's.
     let validated = validate::validate(loaded, folder);
     let (today, timestamp) = match &validated {
-        Ok(p) => (p.end, timestamp(p)?),
+        Ok(p) => (p.info.end, timestamp(p)?),
         Err(_) => (chrono::NaiveDate::default(), NaiveDateTime::default()),
     };
     let typesetter = Typesetter::new(folder, fonts, today, timestamp)?;
@@ -135,7 +135,7 @@ pub fn typesetter(programme: &Programme, fonts: &FontOptions) -> Result<Typesett
     Ok(Typesetter::new(
         &programme.folder,
         fonts,
-        programme.end,
+        programme.info.end,
         timestamp(programme)?,
     )?)
 }
@@ -155,7 +155,7 @@ pub fn verify(path: &Path, code: &str) -> Result<Option<(String, plan::RegisterR
         .register
         .into_iter()
         .find(|row| row.eligible && row.code == code)
-        .map(|row| (programme.title.clone(), row)))
+        .map(|row| (programme.info.title.clone(), row)))
 }
 
 /// `secretariat check`: every problem `build` would find before typesetting,
@@ -299,7 +299,7 @@ fn summary(plan: &Plan, documents: &[Done], kind_seconds: &[(Kind, f64)]) -> Vec
 /// `<programme id>.zip`; a subset is named for what it holds, so it cannot be
 /// taken for the full set (`<id>.certificates.TH-01.zip`).
 fn zip_name(programme: &Programme, options: &BuildOptions) -> String {
-    let mut name = vec![programme.id.clone()];
+    let mut name = vec![programme.info.id.clone()];
     if !options.only.is_empty() {
         name.push(
             options
@@ -360,6 +360,10 @@ fn timestamp(programme: &Programme) -> Result<NaiveDateTime, Failure> {
                     anyhow::anyhow!("SOURCE_DATE_EPOCH {seconds} is out of range").into()
                 })
         }
-        Err(_) => Ok(programme.end.and_hms_opt(0, 0, 0).expect("midnight exists")),
+        Err(_) => Ok(programme
+            .info
+            .end
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")),
     }
 }

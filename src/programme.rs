@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::load::Positions;
-use crate::schema::WindowArea;
 pub use crate::schema::{
     Contact, Country, Day, Language, Organisation, Participant, Session, Signatory, Staff,
 };
+use crate::schema::{ProgrammeInfo, WindowArea};
 use crate::typeset::impose::{self, LayoutRequest, SheetLayout};
 
 #[derive(Debug)]
@@ -20,23 +20,9 @@ pub struct Programme {
     /// The folder holding the programme file; asset paths are relative to it.
     pub folder: PathBuf,
     pub positions: Positions,
-    pub id: String,
-    pub title: String,
-    pub title_ja: Option<String>,
-    pub short_title: Option<String>,
-    pub series: Option<String>,
-    pub series_ja: Option<String>,
-    pub purpose: Option<String>,
-    pub purpose_ja: Option<String>,
-    pub reference: String,
-    /// Organisation id of the host.
-    pub host: String,
-    /// Organisation id of the commissioning body.
-    pub commissioned_by: Option<String>,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub language: Language,
-    pub contact: Contact,
+    /// The `programme:` section as written and checked: title, reference,
+    /// dates, language, host (an organisation id), contact.
+    pub info: ProgrammeInfo,
     pub signatories: Vec<Signatory>,
     pub documents: Documents,
     pub organisations: Vec<Organisation>,

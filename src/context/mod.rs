@@ -370,15 +370,19 @@ pub fn organisation(o: &programme::Organisation) -> OrganisationView {
 
 pub fn programme(p: &Programme) -> ProgrammeView {
     ProgrammeView {
-        id: p.id.clone(),
-        title: p.title.clone(),
-        title_ja: p.title_ja.clone(),
-        short_title: p.short_title.clone().unwrap_or_else(|| p.title.clone()),
-        series: p.series.clone(),
-        series_ja: p.series_ja.clone(),
-        reference: p.reference.clone(),
-        language: p.language.code(),
-        dates: DateRange::new(p.start, p.end),
+        id: p.info.id.clone(),
+        title: p.info.title.clone(),
+        title_ja: p.info.title_ja.clone(),
+        short_title: p
+            .info
+            .short_title
+            .clone()
+            .unwrap_or_else(|| p.info.title.clone()),
+        series: p.info.series.clone(),
+        series_ja: p.info.series_ja.clone(),
+        reference: p.info.reference.clone(),
+        language: p.info.language.code(),
+        dates: DateRange::new(p.info.start, p.info.end),
         days: p.days.len(),
         participants: p.participants.len(),
         countries: {
@@ -391,14 +395,15 @@ pub fn programme(p: &Programme) -> ProgrammeView {
             countries
         },
         contact: Contact {
-            name: p.contact.name.clone(),
-            name_ja: p.contact.name_ja.clone(),
-            email: p.contact.email.clone(),
-            phone: p.contact.phone.clone(),
-            phone_ja: p.contact.phone.as_deref().map(domestic_phone),
+            name: p.info.contact.name.clone(),
+            name_ja: p.info.contact.name_ja.clone(),
+            email: p.info.contact.email.clone(),
+            phone: p.info.contact.phone.clone(),
+            phone_ja: p.info.contact.phone.as_deref().map(domestic_phone),
         },
-        host: organisation(p.organisation(&p.host)),
+        host: organisation(p.organisation(&p.info.host)),
         commissioned_by: p
+            .info
             .commissioned_by
             .as_ref()
             .map(|id| organisation(p.organisation(id))),

@@ -38,14 +38,14 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
         .iter()
         .map(|id| context::signatory(programme, programme.signatory(id)))
         .collect();
-    let issued_on = settings.issued_on.unwrap_or(programme.end);
+    let issued_on = settings.issued_on.unwrap_or(programme.info.end);
     let mut members = Vec::new();
     for p in &programme.participants {
-        let number = context::number(&programme.reference, 'C', p.number);
+        let number = context::number(&programme.info.reference, 'C', p.number);
         let (eligible, reason) = attendance(programme, p);
         let code = crate::verify::code(
             settings.secret.as_deref(),
-            &programme.id,
+            &programme.info.id,
             &number,
             &p.id,
             &p.name,

@@ -43,7 +43,7 @@ fn letter_view(
 ) -> LetterView {
     LetterView {
         kind: kind.key(),
-        number: context::number(&programme.reference, letter, position),
+        number: context::number(&programme.info.reference, letter, position),
         date: settings.dated.into(),
         language: language.code(),
         window: settings.window.unwrap_or(language.default_window()),
@@ -127,8 +127,12 @@ pub(super) fn invitations(
             signatory: signatory.clone(),
             participant: p.clone(),
             purpose: match p.language {
-                Language::Ja => programme.purpose_ja.clone().or(programme.purpose.clone()),
-                Language::En => programme.purpose.clone(),
+                Language::Ja => programme
+                    .info
+                    .purpose_ja
+                    .clone()
+                    .or(programme.info.purpose.clone()),
+                Language::En => programme.info.purpose.clone(),
             },
             venues: venues.clone(),
             presentations: presentations.clone(),

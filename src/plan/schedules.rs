@@ -49,9 +49,10 @@ pub(super) fn schedules(
             return;
         }
         let calendar = programme
+            .info
             .start
             .iter_days()
-            .take_while(|d| *d <= programme.end)
+            .take_while(|d| *d <= programme.info.end)
             .map(|date| CalendarDate {
                 date: date.into(),
                 day: programme

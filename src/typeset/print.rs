@@ -142,11 +142,24 @@ fn print_info(programme: &Programme, print: &plan::PrintFile, plan: &Plan) -> Do
     let japanese = match ja.cmp(&en) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
-        std::cmp::Ordering::Equal => programme.language == crate::schema::Language::Ja,
+        std::cmp::Ordering::Equal => programme.info.language == crate::schema::Language::Ja,
     };
     DocumentInfo {
-        title: Some(format!("{}: print file · {}", print.kind.title(), programme.title).into()),
-        author: vec![programme.organisation(&programme.host).name.clone().into()],
+        title: Some(
+            format!(
+                "{}: print file · {}",
+                print.kind.title(),
+                programme.info.title
+            )
+            .into(),
+        ),
+        author: vec![
+            programme
+                .organisation(&programme.info.host)
+                .name
+                .clone()
+                .into(),
+        ],
         locale: typst::foundations::Smart::Custom(typst::text::Locale {
             lang: if japanese {
                 typst::text::Lang::JAPANESE
