@@ -305,7 +305,10 @@ fn main() {
         "invitations/TH-01.pdf",
     ] {
         let doc = plan.documents.iter().find(|d| d.path == path).unwrap();
-        let source = templates.render(&doc.template, &doc.context).unwrap();
+        let views = secretariat::context::Views::new(&programme);
+        let source = templates
+            .render(&doc.template, &views.value(&doc.context))
+            .unwrap();
         let runs = 200;
         let (mut typeset, mut export) = (0.0, 0.0);
         for i in 0..runs {

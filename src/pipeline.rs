@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime};
 
+use crate::context::Views;
 use crate::diagnostic::{Diagnostic, Failure, Severity};
 use crate::files::OutputLock;
 use crate::package::cache::Cache;
@@ -204,7 +205,8 @@ pub fn build_holding(
     plan::select(&mut plan, &options.only, &options.who);
     lap("load, validate, plan");
     let fingerprint = typesetter.fingerprint();
-    let keys = render::keys(&plan, &templates, &fingerprint)?;
+    let views = Views::new(&programme);
+    let keys = render::keys(&plan, &templates, &views, &fingerprint)?;
     lap("render");
     let timestamp = timestamp(&programme)?;
     // Taken only once the programme is known to be valid: a programme that
@@ -222,6 +224,7 @@ pub fn build_holding(
         fingerprint: &fingerprint,
         notes: std::sync::Mutex::new(cache_notes),
         programme: &programme,
+        views: &views,
     };
     let (documents, kind_seconds) = typeset::documents(&plan, &keys, &run, options.progress)?;
     lap("typeset");

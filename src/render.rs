@@ -10,6 +10,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
+use crate::context::Views;
 use crate::diagnostic::{Diagnostic, Failure, excerpt};
 use crate::files::{Refused, Root};
 use crate::limits::MAX_TEMPLATE_BYTES;
@@ -309,11 +310,16 @@ pub fn typst_str(text: &str) -> String {
 /// kept: a programme of ten thousand participants renders hundreds of
 /// megabytes of them, and a document to be typeset renders again (cheaply) in
 /// its worker.
-pub fn keys(plan: &Plan, templates: &Templates, fingerprint: &str) -> Result<Vec<String>, Failure> {
+pub fn keys(
+    plan: &Plan,
+    templates: &Templates,
+    views: &Views,
+    fingerprint: &str,
+) -> Result<Vec<String>, Failure> {
     let rendered = parallel(plan.documents.len(), |i| {
         let doc = &plan.documents[i];
         templates
-            .render(&doc.template, &doc.context)
+            .render(&doc.template, &views.value(&doc.context))
             .map(|source| {
                 // The pages it is checked for are part of what the entry
                 // promises, whether or not the template reads them.

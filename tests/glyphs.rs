@@ -78,8 +78,11 @@ fn every_script_is_drawn_with_its_own_font() {
     let typesetter =
         secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
     assert!(plan.documents.len() > 80);
+    let views = secretariat::context::Views::new(&programme);
     for doc in &plan.documents {
-        let source = templates.render(&doc.template, &doc.context).unwrap();
+        let source = templates
+            .render(&doc.template, &views.value(&doc.context))
+            .unwrap();
         let document = typesetter.compile(&source).unwrap();
         assert!(
             Typesetter::missing_glyphs(&document).is_empty(),

@@ -33,8 +33,8 @@ pub struct Job {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct JobSheetContext {
-    pub programme: ProgrammeView,
+pub struct JobSheetContext<'a> {
+    pub programme: ProgrammeView<'a>,
     /// The build's date.
     pub date: Date,
     pub jobs: Vec<Job>,

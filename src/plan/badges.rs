@@ -1,50 +1,35 @@
 //! Badges: one for every participant and staff member, imposed N-up on print
 //! sheets that are cut.
 
-use minijinja::Value;
-use minijinja::value::Serde;
-
 use super::{Imposition, PageSpec, Plan, PrintFile, Subject, add};
-use crate::context::{self, BadgeContext, BadgeView};
+use crate::context::{Context, Person};
 use crate::programme::{Kind, Programme};
 
 /// A badge for every participant and staff member, imposed on print sheets.
 pub(super) fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
     let settings = &programme.documents.badges;
-    let view = context::programme(programme);
-    let badge = BadgeView {
-        width: settings.size.0,
-        height: settings.size.1,
-        bleed: settings.sheet.bleed,
-        double_sided: settings.double_sided,
-    };
     let people = programme
         .participants
         .iter()
-        .map(|p| (context::person_participant(p), &p.name))
+        .enumerate()
+        .map(|(i, p)| (Person::Participant(i), &p.id, &p.name))
         .chain(
             programme
                 .staff
                 .iter()
-                .map(|s| (context::person_staff(programme, s), &s.name)),
+                .enumerate()
+                .map(|(i, s)| (Person::Staff(i), &s.id, &s.name)),
         );
     let mut members = Vec::new();
-    for (person, name) in people {
-        let label = format!("badge for {} ({name})", person.id);
-        let context = BadgeContext {
-            programme: view.clone(),
-            badge: badge.clone(),
-            qr: context::qr_svg(&person.id),
-            person,
-        };
+    for (person, id, name) in people {
         let i = add(
             plan,
             Kind::Badges,
-            Subject::Person(context.person.id.clone()),
-            format!("badges/{}.pdf", context.person.id),
-            label,
+            Subject::Person(id.clone()),
+            format!("badges/{id}.pdf"),
+            format!("badge for {id} ({name})"),
             template,
-            Value::from(Serde(&context)),
+            Context::Badge(person),
         );
         plan.documents[i].pages = Some(PageSpec {
             size: settings.size,

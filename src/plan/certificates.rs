@@ -2,11 +2,8 @@
 //! participant with the reason either way, and each certificate's
 //! verification code.
 
-use minijinja::Value;
-use minijinja::value::Serde;
-
 use super::{Note, Plan, RegisterRow, Subject, add, print_file};
-use crate::context::{self, CertificateContext, CertificateView};
+use crate::context::{self, Context};
 use crate::programme::{Kind, Participant, Programme};
 
 /// Whether a participant earned a certificate, and the reason either way.
@@ -32,15 +29,8 @@ fn attendance(programme: &Programme, p: &Participant) -> (bool, String) {
 
 pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Plan) {
     let settings = &programme.documents.certificates;
-    let view = context::programme(programme);
-    let signatories: Vec<_> = settings
-        .signed_by
-        .iter()
-        .map(|id| context::signatory(programme, programme.signatory(id)))
-        .collect();
-    let issued_on = settings.issued_on.unwrap_or(programme.info.end);
     let mut members = Vec::new();
-    for p in &programme.participants {
+    for (i, p) in programme.participants.iter().enumerate() {
         let number = context::number(&programme.info.reference, 'C', p.number);
         let (eligible, reason) = attendance(programme, p);
         let code = crate::verify::code(
@@ -71,17 +61,6 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
             });
             continue;
         }
-        let context = CertificateContext {
-            programme: view.clone(),
-            participant: p.clone(),
-            certificate: CertificateView {
-                number,
-                issued_on: issued_on.into(),
-                code_qr: context::qr_svg(&code),
-                code,
-            },
-            signatories: signatories.clone(),
-        };
         members.push(add(
             plan,
             Kind::Certificates,
@@ -89,7 +68,11 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
             format!("certificates/{}.pdf", p.id),
             format!("certificate for {} ({})", p.id, p.name),
             template,
-            Value::from(Serde(&context)),
+            Context::Certificate {
+                participant: i,
+                number,
+                code,
+            },
         ));
     }
     print_file(plan, Kind::Certificates, "print/certificates.pdf", members);

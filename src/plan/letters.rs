@@ -1,141 +1,62 @@
 //! Letters: invitations to participants, and request and thank-you letters to
 //! organisations, each from the template for its recipient's language.
 
-use minijinja::Value;
-use minijinja::value::Serde;
-
 use super::{Plan, PrintFile, Subject, add};
-use crate::context::{self, InvitationContext, LetterView, OrganisationLetterContext};
+use crate::context::Context;
 use crate::diagnostic::Diagnostic;
-use crate::programme::{Kind, Language, LetterSettings, Programme};
+use crate::programme::{Kind, Language, Programme};
 use crate::render::Templates;
-use crate::schema::{Group, SessionKind};
 
-/// A letter kind's template for a recipient writing in `language`: the kind's
-/// `template:` setting, else `<kind>.<language>.typ.j2`, else `<kind>.typ.j2`.
-/// `Err` carries the names looked for.
+/// The letter kind's template for a recipient writing in `language`: the
+/// kind's `template:` setting, else `<kind>.<language>.typ.j2`, else
+/// `<kind>.typ.j2`. Without one, an error at the recipient's `language`
+/// (`path` is the recipient's entry, `participants[3]`) goes to `diags`.
 fn letter_template(
     programme: &Programme,
     templates: &Templates,
     kind: Kind,
-    language: Language,
-) -> Result<String, String> {
+    recipient: (&str, &str, Language),
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
     if let Some(name) = programme.documents.settings(kind).template {
-        return Ok(name);
+        return Some(name);
     }
+    let (path, id, language) = recipient;
     let specific = format!("{}.{}.typ.j2", kind.key(), language.code());
     let general = format!("{}.typ.j2", kind.key());
-    [&specific, &general]
+    let found = [&specific, &general]
         .into_iter()
         .find(|name| templates.exists(name))
-        .cloned()
-        .ok_or(format!("neither {specific} nor {general}"))
-}
-
-/// The letter particulars shared by every letter kind.
-fn letter_view(
-    kind: Kind,
-    letter: char,
-    position: usize,
-    language: Language,
-    programme: &Programme,
-    settings: &LetterSettings,
-) -> LetterView {
-    LetterView {
-        kind: kind.key(),
-        number: context::number(&programme.info.reference, letter, position),
-        date: settings.dated.into(),
-        language: language.code(),
-        window: settings.window.unwrap_or(language.default_window()),
-        reply_by: settings.reply_by.map(Into::into),
-    }
-}
-
-/// An error for a recipient whose language has no template.
-fn no_template(
-    programme: &Programme,
-    path: &str,
-    entry: &str,
-    language: Language,
-    looked: &str,
-) -> Diagnostic {
-    programme
-        .positions
-        .at(
+        .cloned();
+    if found.is_none() {
+        let diag = programme.positions.at(
             &format!("{path}.language"),
             format!(
-                "no {} template for letters in `{}` ({looked} exists); add one to the \
-                 templates/ folder or choose another language",
-                entry.split(' ').next().unwrap_or(entry),
+                "no {} template for letters in `{}` (neither {specific} nor {general} \
+                 exists); add one to the templates/ folder or choose another language",
+                kind.key(),
                 language.code()
             ),
-        )
-        .entry(entry.to_string())
+        );
+        diags.push(diag.entry(format!("{} {path} ({id})", kind.key())));
+    }
+    found
 }
 
 pub(super) fn invitations(
     programme: &Programme,
     templates: &Templates,
-    settings: &LetterSettings,
     plan: &mut Plan,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let view = context::programme(programme);
-    let signatory = context::signatory(programme, programme.signatory(&settings.signed_by));
-    let mut venues: Vec<String> = Vec::new();
-    for day in &programme.days {
-        if let Some(place) = &day.place
-            && !venues.contains(place)
-        {
-            venues.push(place.clone());
-        }
-    }
-    let presentations: Vec<_> = programme
-        .days
-        .iter()
-        .flat_map(|d| d.sessions.iter().map(move |s| (d, s)))
-        .filter(|(_, s)| s.kind == SessionKind::Presentation)
-        .map(|(d, s)| context::session(programme, d, s))
-        .collect();
     let mut members = Vec::new();
     for (i, p) in programme.participants.iter().enumerate() {
-        let template = match letter_template(programme, templates, Kind::Invitations, p.language) {
-            Ok(t) => t,
-            Err(looked) => {
-                let path = format!("participants[{i}]");
-                let entry = format!("{path} ({})", p.id);
-                diags.push(no_template(
-                    programme,
-                    &path,
-                    &format!("invitations {entry}"),
-                    p.language,
-                    &looked,
-                ));
-                continue;
-            }
-        };
-        let context = InvitationContext {
-            programme: view.clone(),
-            letter: letter_view(
-                Kind::Invitations,
-                'I',
-                p.number,
-                p.language,
-                programme,
-                settings,
-            ),
-            signatory: signatory.clone(),
-            participant: p.clone(),
-            purpose: match p.language {
-                Language::Ja => programme
-                    .info
-                    .purpose_ja
-                    .clone()
-                    .or(programme.info.purpose.clone()),
-                Language::En => programme.info.purpose.clone(),
-            },
-            venues: venues.clone(),
-            presentations: presentations.clone(),
+        let path = format!("participants[{i}]");
+        let recipient = (path.as_str(), p.id.as_str(), p.language);
+        let Some(template) =
+            letter_template(programme, templates, Kind::Invitations, recipient, diags)
+        else {
+            continue;
         };
         members.push(add(
             plan,
@@ -144,7 +65,7 @@ pub(super) fn invitations(
             format!("invitations/{}.pdf", p.id),
             format!("invitation for {} ({})", p.id, p.name),
             &template,
-            Value::from(Serde(&context)),
+            Context::Invitation { participant: i },
         ));
     }
     plan.print.push(PrintFile {
@@ -162,62 +83,30 @@ pub(super) fn organisation_letters(
     programme: &Programme,
     templates: &Templates,
     kind: Kind,
-    settings: &LetterSettings,
     plan: &mut Plan,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let view = context::programme(programme);
-    let signatory = context::signatory(programme, programme.signatory(&settings.signed_by));
-    let (letter, noun) = match kind {
-        Kind::Requests => ('R', "request letter"),
-        _ => ('T', "thank-you letter"),
+    let noun = match kind {
+        Kind::Requests => "request letter",
+        _ => "thank-you letter",
     };
     let mut members = Vec::new();
     for (i, org) in programme.organisations.iter().enumerate() {
         if !org.thank {
             continue;
         }
-        let sessions: Vec<_> = programme
+        let gives_sessions = programme
             .days
             .iter()
-            .flat_map(|d| d.sessions.iter().map(move |s| (d, s)))
-            .filter(|(_, s)| s.with.contains(&org.id))
-            .map(|(d, s)| context::session(programme, d, s))
-            .collect();
-        if kind == Kind::Requests && sessions.is_empty() {
+            .flat_map(|d| &d.sessions)
+            .any(|s| s.with.contains(&org.id));
+        if kind == Kind::Requests && !gives_sessions {
             continue;
         }
-        let template = match letter_template(programme, templates, kind, org.language) {
-            Ok(t) => t,
-            Err(looked) => {
-                let path = format!("organisations[{i}]");
-                let entry = format!("{path} ({})", org.id);
-                diags.push(no_template(
-                    programme,
-                    &path,
-                    &format!("{} {entry}", kind.key()),
-                    org.language,
-                    &looked,
-                ));
-                continue;
-            }
-        };
-        let nationals = match (&org.country, org.group) {
-            (Some(country), Group::Embassy) => programme
-                .participants
-                .iter()
-                .filter(|p| p.country.code == country.code)
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        };
-        let context = OrganisationLetterContext {
-            programme: view.clone(),
-            letter: letter_view(kind, letter, i + 1, org.language, programme, settings),
-            signatory: signatory.clone(),
-            organisation: context::organisation(org),
-            sessions,
-            nationals,
+        let path = format!("organisations[{i}]");
+        let recipient = (path.as_str(), org.id.as_str(), org.language);
+        let Some(template) = letter_template(programme, templates, kind, recipient, diags) else {
+            continue;
         };
         members.push(add(
             plan,
@@ -226,7 +115,10 @@ pub(super) fn organisation_letters(
             format!("{}/{}.pdf", kind.key(), org.id),
             format!("{noun} to {} ({})", org.id, org.name),
             &template,
-            Value::from(Serde(&context)),
+            Context::OrganisationLetter {
+                kind,
+                organisation: i,
+            },
         ));
     }
     plan.print.push(PrintFile {

@@ -1,11 +1,8 @@
 //! Lists: the sign-in sheets for each day and the participant list, both split
 //! into parts for a very large programme.
 
-use minijinja::Value;
-use minijinja::value::Serde;
-
 use super::{Plan, Subject, add, print_file};
-use crate::context::{self, CountryGroup, ParticipantListContext, SignInContext};
+use crate::context::{self, Context};
 use crate::programme::{Kind, Programme};
 
 /// Participants per sign-in sheet: a very large programme signs in at several
@@ -43,16 +40,9 @@ fn part_path(dir: &str, stem: &str, part: &Option<context::Part>) -> String {
 
 /// An attendance sheet per programme day.
 pub(super) fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
-    let view = context::programme(programme);
-    let participants = programme.participants.to_vec();
-    let staff: Vec<_> = programme
-        .staff
-        .iter()
-        .map(|s| context::person_staff(programme, s))
-        .collect();
     let mut members = Vec::new();
     for (i, d) in programme.days.iter().enumerate() {
-        let parts = parts(participants.len(), SIGN_IN_PART);
+        let parts = parts(programme.participants.len(), SIGN_IN_PART);
         let count = parts.len();
         for (n, (part, range)) in parts.into_iter().enumerate() {
             let label = match &part {
@@ -65,17 +55,6 @@ pub(super) fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
                 ),
                 None => format!("sign-in sheet for {} (day {})", d.date, i + 1),
             };
-            let context = SignInContext {
-                programme: view.clone(),
-                day: context::day(programme, i),
-                participants: participants[range].to_vec(),
-                staff: if n + 1 == count {
-                    staff.clone()
-                } else {
-                    Vec::new()
-                },
-                part: part.clone(),
-            };
             members.push(add(
                 plan,
                 Kind::SignIn,
@@ -83,7 +62,12 @@ pub(super) fn sign_in(programme: &Programme, template: &str, plan: &mut Plan) {
                 part_path("sign-in", &d.date.to_string(), &part),
                 label,
                 template,
-                Value::from(Serde(&context)),
+                Context::SignIn {
+                    day: i,
+                    participants: range,
+                    staff: n + 1 == count,
+                    part,
+                },
             ));
         }
     }
@@ -96,34 +80,6 @@ pub(super) fn participant_list(programme: &Programme, template: &str, plan: &mut
     let count = parts.len();
     let mut members = Vec::new();
     for (n, (part, range)) in parts.into_iter().enumerate() {
-        let mut countries: Vec<CountryGroup> = Vec::new();
-        for p in &programme.participants[range] {
-            let view = p.clone();
-            match countries
-                .iter_mut()
-                .find(|g| g.country.code == p.country.code)
-            {
-                Some(group) => group.participants.push(view),
-                None => countries.push(CountryGroup {
-                    country: view.country.clone(),
-                    participants: vec![view],
-                }),
-            }
-        }
-        let context = ParticipantListContext {
-            programme: context::programme(programme),
-            countries,
-            staff: if n + 1 == count {
-                programme
-                    .staff
-                    .iter()
-                    .map(|s| context::person_staff(programme, s))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            part: part.clone(),
-        };
         let label = match &part {
             Some(p) => format!("participant list, part {} of {}", p.number, p.of),
             None => "participant list".into(),
@@ -135,7 +91,11 @@ pub(super) fn participant_list(programme: &Programme, template: &str, plan: &mut
             part_path("participants", "list", &part),
             label,
             template,
-            Value::from(Serde(&context)),
+            Context::List {
+                participants: range,
+                staff: n + 1 == count,
+                part,
+            },
         ));
     }
     print_file(plan, Kind::Participants, "print/participants.pdf", members);

@@ -13,8 +13,7 @@ mod lists;
 mod schedules;
 mod volumes;
 
-use minijinja::Value;
-
+use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
@@ -37,7 +36,8 @@ pub struct Document {
     /// Who or what it is for, for messages: `certificate for TH-01 (Siriporn Chaiyaphum)`.
     pub label: String,
     pub template: String,
-    pub context: Value,
+    /// What its template context is made from (see [`crate::context::Views`]).
+    pub context: Context,
     /// The pages it must have when it is imposed on sheets that are cut
     /// (badges); the build checks them.
     pub pages: Option<PageSpec>,
@@ -156,8 +156,6 @@ pub struct RegisterRow {
 
 #[derive(Default)]
 pub struct Plan {
-    /// The `programme` every context shares (see `share_programme`).
-    programme: Option<Value>,
     pub documents: Vec<Document>,
     pub print: Vec<PrintFile>,
     pub register: Vec<RegisterRow>,
@@ -171,18 +169,11 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
     let mut diags = Vec::new();
     // Kinds are planned in their fixed order, which is the zip's order.
     let letters = &programme.documents.letters;
-    if let Some(settings) = letters.get(&Kind::Invitations) {
-        invitations(programme, templates, settings, &mut plan, &mut diags);
+    if letters.contains_key(&Kind::Invitations) {
+        invitations(programme, templates, &mut plan, &mut diags);
     }
-    if let Some(settings) = letters.get(&Kind::Requests) {
-        organisation_letters(
-            programme,
-            templates,
-            Kind::Requests,
-            settings,
-            &mut plan,
-            &mut diags,
-        );
+    if letters.contains_key(&Kind::Requests) {
+        organisation_letters(programme, templates, Kind::Requests, &mut plan, &mut diags);
     }
     if let Some(template) = enabled(programme, templates, Kind::Badges, &mut diags) {
         badges(programme, &template, &mut plan);
@@ -199,15 +190,8 @@ pub fn plan(programme: &Programme, templates: &Templates) -> Result<Plan, Vec<Di
     if let Some(template) = enabled(programme, templates, Kind::Participants, &mut diags) {
         participant_list(programme, &template, &mut plan);
     }
-    if let Some(settings) = letters.get(&Kind::ThankYou) {
-        organisation_letters(
-            programme,
-            templates,
-            Kind::ThankYou,
-            settings,
-            &mut plan,
-            &mut diags,
-        );
+    if letters.contains_key(&Kind::ThankYou) {
+        organisation_letters(programme, templates, Kind::ThankYou, &mut plan, &mut diags);
     }
     if diags.is_empty() {
         Ok(plan)
@@ -299,9 +283,8 @@ fn add(
     path: String,
     label: String,
     template: &str,
-    context: Value,
+    context: Context,
 ) -> usize {
-    let context = share_programme(plan, context);
     plan.documents.push(Document {
         kind,
         subject,
@@ -312,35 +295,6 @@ fn add(
         pages: None,
     });
     plan.documents.len() - 1
-}
-
-/// The context with its `programme` replaced by the one value all documents
-/// share: it is the same for every document, and a programme of ten thousand
-/// participants would otherwise hold thirty thousand copies of it.
-fn share_programme(plan: &mut Plan, context: Value) -> Value {
-    let Ok(keys) = context.try_iter() else {
-        return context;
-    };
-    let Ok(own) = context.get_attr("programme") else {
-        return context;
-    };
-    if own.is_undefined() {
-        return context;
-    }
-    let shared = plan.programme.get_or_insert_with(|| own.clone()).clone();
-    if shared != own {
-        return context;
-    }
-    let map: std::collections::BTreeMap<String, Value> = keys
-        .map(|key| {
-            let value = match key.as_str() {
-                Some("programme") => shared.clone(),
-                _ => context.get_item(&key).unwrap_or_default(),
-            };
-            (key.to_string(), value)
-        })
-        .collect();
-    Value::from(map)
 }
 
 /// A print file of documents one after another.

@@ -1,10 +1,7 @@
 //! Schedules: one per programme day, then the overview calendar.
 
-use minijinja::Value;
-use minijinja::value::Serde;
-
 use super::{Plan, Subject, add, print_file};
-use crate::context::{self, CalendarDate, OverviewContext, ScheduleContext};
+use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::programme::{Kind, Programme};
 use crate::render::Templates;
@@ -17,13 +14,8 @@ pub(super) fn schedules(
     plan: &mut Plan,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let view = context::programme(programme);
     let mut members = Vec::new();
     for (i, d) in programme.days.iter().enumerate() {
-        let context = ScheduleContext {
-            programme: view.clone(),
-            day: context::day(programme, i),
-        };
         members.push(add(
             plan,
             Kind::Schedules,
@@ -31,7 +23,7 @@ pub(super) fn schedules(
             format!("schedules/{}.pdf", d.date),
             format!("schedule for {} (day {})", d.date, i + 1),
             template,
-            Value::from(Serde(&context)),
+            Context::Schedule { day: i },
         ));
     }
     if programme.documents.overview {
@@ -48,24 +40,6 @@ pub(super) fn schedules(
             );
             return;
         }
-        let calendar = programme
-            .info
-            .start
-            .iter_days()
-            .take_while(|d| *d <= programme.info.end)
-            .map(|date| CalendarDate {
-                date: date.into(),
-                day: programme
-                    .days
-                    .iter()
-                    .position(|d| d.date == date)
-                    .map(|i| context::day(programme, i)),
-            })
-            .collect();
-        let context = OverviewContext {
-            programme: view,
-            calendar,
-        };
         members.push(add(
             plan,
             Kind::Schedules,
@@ -73,7 +47,7 @@ pub(super) fn schedules(
             "schedules/overview.pdf".into(),
             "schedule overview".into(),
             name,
-            Value::from(Serde(&context)),
+            Context::Overview,
         ));
     }
     print_file(plan, Kind::Schedules, "print/schedules.pdf", members);

@@ -9,6 +9,7 @@ use typst_layout::PagedDocument;
 
 use super::workers::{guarded, parallel};
 use super::{Typesetter, TypstError};
+use crate::context::Views;
 use crate::diagnostic::{DocumentError, Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
 use crate::plan::{PageSpec, Plan};
@@ -25,6 +26,8 @@ pub struct Run<'a> {
     /// What the user should know about the run (damaged cache entries).
     pub notes: Mutex<Vec<String>>,
     pub programme: &'a Programme,
+    /// Builds each document's template context.
+    pub views: &'a Views<'a>,
 }
 
 /// A document (or print file) ready in the cache.
@@ -72,7 +75,7 @@ pub fn documents(
             }
             let source = run
                 .templates
-                .render(&doc.template, &doc.context)
+                .render(&doc.template, &run.views.value(&doc.context))
                 .map_err(|d| d.message)?;
             typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.pages)
         });

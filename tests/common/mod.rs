@@ -264,7 +264,10 @@ pub fn render(programme: &Path, document: &str) -> (secretariat::programme::Prog
         .iter()
         .find(|d| d.path == document)
         .unwrap_or_else(|| panic!("no document {document}"));
-    let source = templates.render(&doc.template, &doc.context).unwrap();
+    let views = secretariat::context::Views::new(&programme);
+    let source = templates
+        .render(&doc.template, &views.value(&doc.context))
+        .unwrap();
     (programme, source)
 }
 
