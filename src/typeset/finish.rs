@@ -1,11 +1,51 @@
-//! What the tool adds to a PDF after Typst's export, before it is cached, and
-//! reads back from one when its pages are placed again.
+//! The PDF export, what the tool adds to a PDF after Typst's, before it is
+//! cached, and what it reads back from one when its pages are placed again.
 //!
 //! Each step appends an incremental update (ISO 32000-1, 7.5.6): Typst's bytes
 //! stay as they are and the objects that change are written again after them,
 //! so a step cannot damage what it does not touch.
 
+use chrono::Datelike;
 use lopdf::{Document, IncrementalDocument};
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use super::Typesetter;
+
+impl Typesetter {
+    /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
+    /// and the creation date is the run's fixed timestamp.
+    pub fn pdf(&self, document: &PagedDocument, ident: &str) -> Result<Vec<u8>, String> {
+        let t = self.timestamp;
+        let datetime = Datetime::from_ymd_hms(
+            t.year(),
+            t.month() as u8,
+            t.day() as u8,
+            chrono::Timelike::hour(&t) as u8,
+            chrono::Timelike::minute(&t) as u8,
+            chrono::Timelike::second(&t) as u8,
+        )
+        .ok_or("timestamp out of range")?;
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(None),
+            timestamp: Some(Timestamp::new_utc(datetime)),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(document, &options).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        if document.pages().iter().any(|page| !page.bleed.is_zero()) {
+            return record_bleed(pdf);
+        }
+        Ok(pdf)
+    }
+}
 
 /// Records the bleed box of every page that has a trim box.
 ///

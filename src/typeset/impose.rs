@@ -4,6 +4,9 @@
 //! placed on the sheet, nothing is typeset again. A badge's artwork runs into
 //! its bleed; on the sheet each badge keeps its bleed up to the middle of the
 //! gap to its neighbour, and the crop marks start outside it.
+//!
+//! (Longer than most files here because the geometry's tests, which check
+//! every mark and bleed against every slot, sit below the code.)
 
 use typst::layout::{Abs, Frame, FrameItem, Point, Sides, Size};
 use typst::syntax::Span;

@@ -2,6 +2,7 @@
 //! that typeset them side by side, and the print files assembled from them.
 
 mod finish;
+mod fonts;
 mod frames;
 pub mod impose;
 mod print;

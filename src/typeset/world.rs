@@ -7,21 +7,19 @@
 //! programme.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 use typst::diag::{FileError, FileResult, PackageError};
-use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::layout::{Abs, Frame, Point, Sides, Size};
+use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontPath, FontStore};
-use typst_layout::{Page, PagedDocument};
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_layout::PagedDocument;
 
 use super::frames::visit_text;
 use crate::files::{Refused, Root, read_regular};
@@ -54,7 +52,7 @@ pub struct Typesetter {
     file_hashes: Mutex<HashMap<FileId, String>>,
     font_hashes: Mutex<HashMap<usize, String>>,
     today: NaiveDate,
-    timestamp: NaiveDateTime,
+    pub(super) timestamp: NaiveDateTime,
 }
 
 impl Typesetter {
@@ -85,7 +83,7 @@ impl Typesetter {
                 (font, info)
             })
         }));
-        for data in local_fonts(&root)? {
+        for data in super::fonts::local_fonts(&root)? {
             fonts.extend(Font::iter(data).map(|font| {
                 let info = font.info().clone();
                 (font, info)
@@ -210,57 +208,6 @@ impl Typesetter {
         hash
     }
 
-    /// The pages of finished PDFs, each drawn whole on a page of its own size,
-    /// member by member, so print files are assembled from documents without
-    /// typesetting them again. `members` are the PDFs with their pages' trim
-    /// sizes in millimetres.
-    ///
-    /// A PDF page is drawn at its MediaBox. A page with bleed is larger than
-    /// its trim, so it comes back as Typst made it: a trim-sized page with the
-    /// bleed around it, the artwork running into the bleed.
-    ///
-    /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
-    /// print file, so file ids are reused rather than interned anew (Typst
-    /// holds at most 65,535 per process).
-    pub fn pdf_pages(
-        &self,
-        members: Vec<(Bytes, Vec<(f64, f64)>)>,
-    ) -> Result<Vec<Vec<Page>>, String> {
-        let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
-        let mut files = HashMap::new();
-        for (i, (pdf, pages)) in members.iter().enumerate() {
-            let path = format!("/member-{i}.pdf");
-            for page in 1..=pages.len() {
-                if i + page > 1 {
-                    source.push_str("#pagebreak()\n");
-                }
-                source.push_str(&format!("#image(\"{path}\", page: {page})\n"));
-            }
-            files.insert(path, pdf.clone());
-        }
-        let document = self
-            .compile_with_files(&source, files)
-            .map_err(|e| format!("cannot place the typeset PDFs: {e}"))?;
-        let mut pages = document.pages().iter().cloned();
-        members
-            .iter()
-            .map(|(pdf, trims)| {
-                let mut member: Vec<Page> = pages.by_ref().take(trims.len()).collect();
-                let bled = |(page, trim): (&Page, &(f64, f64))| {
-                    let size = page.frame.size();
-                    (size.x.to_mm() - trim.0).abs() > 0.2 || (size.y.to_mm() - trim.1).abs() > 0.2
-                };
-                if member.iter().zip(trims).any(bled) {
-                    let bleeds = super::finish::bleeds(pdf)?;
-                    for (page, bleed) in member.iter_mut().zip(bleeds) {
-                        to_trim(page, bleed);
-                    }
-                }
-                Ok(member)
-            })
-            .collect()
-    }
-
     /// Typesets a source of our own (not a template's) that reads only the
     /// given in-memory files, e.g. finished PDFs or page images, by path.
     pub fn compile_with_files(
@@ -290,38 +237,6 @@ impl Typesetter {
                     .collect::<Vec<_>>()
                     .join("; ")
             })
-    }
-
-    /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
-    /// and the creation date is the run's fixed timestamp.
-    pub fn pdf(&self, document: &PagedDocument, ident: &str) -> Result<Vec<u8>, String> {
-        let t = self.timestamp;
-        let datetime = Datetime::from_ymd_hms(
-            t.year(),
-            t.month() as u8,
-            t.day() as u8,
-            chrono::Timelike::hour(&t) as u8,
-            chrono::Timelike::minute(&t) as u8,
-            chrono::Timelike::second(&t) as u8,
-        )
-        .ok_or("timestamp out of range")?;
-        let options = PdfOptions {
-            ident: Smart::Custom(ident.to_string()),
-            creator: Smart::Custom(None),
-            timestamp: Some(Timestamp::new_utc(datetime)),
-            ..PdfOptions::default()
-        };
-        let pdf = typst_pdf::pdf(document, &options).map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
-        if document.pages().iter().any(|page| !page.bleed.is_zero()) {
-            return super::finish::record_bleed(pdf);
-        }
-        Ok(pdf)
     }
 
     /// The characters a typeset document draws with the missing glyph (glyph 0),
@@ -386,88 +301,6 @@ impl Typesetter {
             .map(Bytes::new)
             .map_err(refused)
     }
-}
-
-/// The font files of the programme's `fonts/` folder (and its subfolders), in
-/// name order, each read through the folder's one door: a font linked from
-/// outside the folder, a FIFO or an oversized file is an error naming it.
-/// They are read whole (within [`MAX_FONTS_TOTAL_BYTES`](crate::limits::MAX_FONTS_TOTAL_BYTES)),
-/// so what was checked is what is used.
-/// Turns a page drawn at its MediaBox into a trim-sized page with `bleed`
-/// (left, top, right, bottom, in points) around it, as Typst lays one out.
-fn to_trim(page: &mut Page, [left, top, right, bottom]: [f64; 4]) {
-    let pt = Abs::pt;
-    let media = page.frame.size();
-    let trim = Size::new(media.x - pt(left + right), media.y - pt(top + bottom));
-    let mut frame = Frame::hard(trim);
-    frame.push_frame(Point::new(-pt(left), -pt(top)), page.frame.clone());
-    page.frame = frame;
-    page.bleed = Sides::new(pt(left), pt(top), pt(right), pt(bottom));
-}
-
-fn local_fonts(root: &Root) -> anyhow::Result<Vec<Bytes>> {
-    let mut found = Vec::new();
-    let mut total = 0;
-    let mut folders = vec![(PathBuf::from("fonts"), 0)];
-    while let Some((folder, depth)) = folders.pop() {
-        let full = root.dir().join(&folder);
-        // Folders are walked as they are, never through a link: a link could
-        // lead out of the programme folder (whose names are not to be
-        // listed) or back into itself.
-        match std::fs::symlink_metadata(&full) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
-                "{} is a link to a folder; fonts are read from folders inside the programme \
-                 folder: copy the font files into it",
-                folder.display()
-            ),
-            _ => continue,
-        }
-        let Ok(entries) = std::fs::read_dir(&full) else {
-            continue;
-        };
-        let mut names: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| folder.join(e.file_name()))
-            .collect();
-        names.sort();
-        for name in names {
-            let real = root.dir().join(&name);
-            let linked_folder = std::fs::symlink_metadata(&real)
-                .is_ok_and(|m| m.file_type().is_symlink())
-                && real.is_dir();
-            if real.is_dir() || linked_folder {
-                if depth < crate::limits::MAX_DEPTH {
-                    folders.push((name, depth + 1));
-                }
-                continue;
-            }
-            let is_font = name.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                matches!(
-                    e.to_ascii_lowercase().as_str(),
-                    "ttf" | "otf" | "ttc" | "otc"
-                )
-            });
-            if !is_font {
-                continue;
-            }
-            let written = name.to_string_lossy();
-            let bytes = root
-                .read(&written, crate::limits::MAX_FONT_BYTES)
-                .map_err(|refused| anyhow::anyhow!("font {}", refused.describe(&written)))?;
-            total += bytes.len() as u64;
-            if total > crate::limits::MAX_FONTS_TOTAL_BYTES {
-                anyhow::bail!(
-                    "the fonts in fonts/ take more than {} MB; keep there only the fonts the \
-                     documents need",
-                    crate::limits::MAX_FONTS_TOTAL_BYTES >> 20
-                );
-            }
-            found.push((name, Bytes::new(bytes)));
-        }
-    }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(found.into_iter().map(|(_, data)| data).collect())
 }
 
 /// A Typst error in a document's generated source.
