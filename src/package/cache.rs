@@ -15,6 +15,9 @@
 //! an interrupted run leaves no half-written entry. Nothing on disk is trusted:
 //! every reuse checks the entry against its record (its key, the SHA-256 of its
 //! bytes), and an entry that fails is discarded and its document typeset again.
+//!
+//! (Longer than most files here because the tests of those promises, damaged
+//! and swapped entries among them, sit below the code they check.)
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
