@@ -18,6 +18,11 @@ pub const MAX_DEPTH: usize = 24;
 /// all (a 32 MB list of dates would otherwise take gigabytes to report on).
 pub const MAX_VALUES: usize = 300_000;
 
+/// The most problems reported in one entry of the file (a participant, a
+/// day): each is reported and the entry read again without it, so this
+/// bounds the rereading; an entry with more is beyond repair by hints.
+pub const MAX_ENTRY_PROBLEMS: usize = 20;
+
 /// The largest template file read (the largest built-in one is under 10 KB).
 pub const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 

@@ -188,7 +188,7 @@ fn unknown_keys_are_errors_with_line_and_column() {
         },
         &[("native_nmae", "native_nmae")],
     );
-    assert!(stderr.contains("unknown field"), "{stderr}");
+    assert!(stderr.contains("unknown key `native_nmae`"), "{stderr}");
 }
 
 #[test]

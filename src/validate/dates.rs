@@ -147,6 +147,11 @@ impl Validator<'_> {
                 continue;
             }
             if !day_dates.contains_key(date) {
+                // When a day could not be read, its date is not known: the
+                // problem is reported at the day.
+                if self.positions.left_out("days") {
+                    continue;
+                }
                 self.error(
                     &path,
                     entry,

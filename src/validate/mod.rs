@@ -31,11 +31,14 @@ pub fn validate(loaded: Loaded, folder: &Path) -> Result<Programme, Vec<Diagnost
         file,
         positions,
         strings,
+        problems,
+        broken,
     } = loaded;
     let mut v = Validator {
         positions: &positions,
         folder,
-        diags: Vec::new(),
+        diags: problems,
+        broken: &broken,
     };
     for text in &strings {
         v.text(text);
@@ -54,13 +57,16 @@ struct Validator<'a> {
     positions: &'a Positions,
     folder: &'a Path,
     diags: Vec<Diagnostic>,
+    /// Ids (and day dates) of entries the file has but that could not be
+    /// read: already reported, so references to them are not.
+    broken: &'a std::collections::BTreeSet<String>,
 }
 
 impl Validator<'_> {
     fn error(&mut self, path: &str, entry: &str, message: impl Into<String>) {
         let mut diag = self.positions.at(path, message);
         if !entry.is_empty() {
-            diag = diag.entry(entry);
+            diag = diag.entry(self.positions.original(entry));
         }
         self.diags.push(diag);
     }

@@ -8,7 +8,7 @@ use crate::schema::ProgrammeInfo;
 impl Validator<'_> {
     /// Checks that `id` names one of `ids`, suggesting the nearest one if not.
     pub(super) fn reference(&mut self, ids: &Ids, what: &str, path: &str, entry: &str, id: &str) {
-        if ids.contains(id) {
+        if ids.contains(id) || self.broken.contains(id) {
             return;
         }
         let message = format!("{what} `{id}` is not defined");

@@ -1,0 +1,614 @@
+//! Reading the file section by section and list entry by entry, so that one
+//! bad entry does not hide the next, and every problem of a run is reported
+//! in it.
+//!
+//! An entry that does not deserialise is read again without what was wrong
+//! (an unknown key, a value of the wrong kind, a list item that is not a
+//! date), so its other problems show too. An entry that lacks something it
+//! cannot do without is left out; its id is remembered so that references to
+//! it do not add errors of their own, and positions keep the file's numbering
+//! (see [`Positions::original`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+
+use super::positions::Positions;
+use crate::diagnostic::{Diagnostic, excerpt};
+use crate::limits::MAX_ENTRY_PROBLEMS;
+use crate::schema::{
+    Day, Documents, Organisation, People, ProgrammeFile, ProgrammeInfo, Signatory,
+};
+
+/// What reading the file's value found.
+pub(super) struct Read {
+    /// `None` when the `programme:` section itself cannot be read: nothing
+    /// can be checked without its dates and language.
+    pub file: Option<ProgrammeFile>,
+    pub problems: Vec<Diagnostic>,
+    /// See [`Positions::renumbered`].
+    pub renumbered: HashMap<String, Vec<usize>>,
+    /// The ids (dates, for days) of entries left out.
+    pub broken: BTreeSet<String>,
+}
+
+/// Deserialises `value`, the whole file; `positions` locate what is wrong
+/// (in the file's own numbering: nothing is renumbered yet). The lists of
+/// people already read from a registration export are given.
+pub(super) fn read(
+    value: &Value,
+    positions: &Positions,
+    imported: (
+        Option<Vec<crate::schema::Participant>>,
+        Option<Vec<crate::schema::Staff>>,
+    ),
+) -> Read {
+    let mut reader = Reader {
+        positions,
+        problems: Vec::new(),
+        renumbered: HashMap::new(),
+        broken: BTreeSet::new(),
+    };
+    let file = reader.file(value, imported);
+    Read {
+        file,
+        problems: reader.problems,
+        renumbered: reader.renumbered,
+        broken: reader.broken,
+    }
+}
+
+struct Reader<'a> {
+    positions: &'a Positions,
+    problems: Vec<Diagnostic>,
+    renumbered: HashMap<String, Vec<usize>>,
+    broken: BTreeSet<String>,
+}
+
+/// The top-level keys, as the file writes them.
+const SECTIONS: &[&str] = &[
+    "programme",
+    "signatories",
+    "documents",
+    "organisations",
+    "participants",
+    "staff",
+    "days",
+];
+
+impl Reader<'_> {
+    fn file(
+        &mut self,
+        value: &Value,
+        (participants, staff): (
+            Option<Vec<crate::schema::Participant>>,
+            Option<Vec<crate::schema::Staff>>,
+        ),
+    ) -> Option<ProgrammeFile> {
+        let Some(map) = value.as_mapping() else {
+            self.problem(
+                Diagnostic::new(&self.positions.path, (1, 1), "a programme file is a set of sections, starting with `programme:` (see data/programme.yaml)"),
+            );
+            return None;
+        };
+        for key in map.keys() {
+            let name = key.as_str().unwrap_or("?");
+            if !SECTIONS.contains(&name) {
+                let mut diag = Diagnostic::new(
+                    &self.positions.path,
+                    self.positions.key(name),
+                    format!("unknown section `{}`", excerpt(name)),
+                );
+                diag = diag.hint(match nearest(name, SECTIONS) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("the sections are {}", listed(SECTIONS)),
+                });
+                self.problem(diag);
+            }
+        }
+        let section = |key: &str| value.get(key).filter(|v| !v.is_null());
+        let programme: Option<ProgrammeInfo> = match section("programme") {
+            Some(v) => self.entry(v, "programme"),
+            None => {
+                self.problem(Diagnostic::new(
+                    &self.positions.path,
+                    (1, 1),
+                    "the file has no `programme:` section; it starts with the programme's \
+                     title, dates and host (see data/programme.yaml)",
+                ));
+                None
+            }
+        };
+        let documents: Documents = section("documents")
+            .and_then(|v| self.entry(v, "documents"))
+            .unwrap_or_default();
+        let signatories: Vec<Signatory> = self.list(section("signatories"), "signatories");
+        let organisations: Vec<Organisation> = self.list(section("organisations"), "organisations");
+        let days: Vec<Day> = self.list(section("days"), "days");
+        let participants = match participants {
+            Some(list) => list,
+            None => self.list(section("participants"), "participants"),
+        };
+        let staff = match staff {
+            Some(list) => list,
+            None => self.list(section("staff"), "staff"),
+        };
+        Some(ProgrammeFile {
+            programme: programme?,
+            signatories,
+            documents,
+            organisations,
+            participants: People::List(participants),
+            staff: People::List(staff),
+            days,
+        })
+    }
+
+    fn problem(&mut self, diag: Diagnostic) {
+        self.problems.push(diag);
+    }
+
+    /// Each entry of the list at `path` that can be read.
+    fn list<T: DeserializeOwned>(&mut self, value: Option<&Value>, path: &str) -> Vec<T> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        let Some(items) = value.as_sequence() else {
+            let diag = self.positions.at(
+                path,
+                format!("`{path}` is a list: each entry starts with `- `"),
+            );
+            self.problem(diag);
+            return Vec::new();
+        };
+        let mut kept = Vec::with_capacity(items.len());
+        let mut read = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{path}[{i}]");
+            match self.entry(item, &at) {
+                Some(entry) => {
+                    read.push(entry);
+                    kept.push(i);
+                }
+                None => {
+                    if let Some(id) = item.get("id").or_else(|| item.get("date")) {
+                        self.broken.insert(scalar(id));
+                    }
+                }
+            }
+        }
+        if kept.len() < items.len() {
+            self.renumbered.insert(path.to_string(), kept);
+        }
+        read
+    }
+
+    /// The entry at `path`, read as well as it can be: each problem reported,
+    /// what caused it left out, and read again; `None` when what is left
+    /// cannot stand.
+    fn entry<T: DeserializeOwned>(&mut self, value: &Value, path: &str) -> Option<T> {
+        // Messages name a list entry by its place and id, a section's
+        // setting by its whole path.
+        let entry_label = entry_label(value, path);
+        let label = |at: &str| match path.ends_with(']') {
+            true => entry_label.clone(),
+            false => at.to_string(),
+        };
+        let mut value = value.clone();
+        // Items removed from lists inside the entry, by the list's path in the
+        // file's numbering: what is reported after a removal keeps its place.
+        let mut removed: HashMap<String, Vec<usize>> = HashMap::new();
+        // Keys this reader removed (by path): their absence is not reported again.
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        for _ in 0..MAX_ENTRY_PROBLEMS {
+            let err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                Ok(entry) => {
+                    for (list, gone) in removed {
+                        let now = node(&value, &parse_steps(&list))
+                            .and_then(Value::as_sequence)
+                            .map_or(0, Vec::len);
+                        let kept = (0..now + gone.len())
+                            .filter(|i| !gone.contains(i))
+                            .collect();
+                        self.renumbered.insert(format!("{path}{list}"), kept);
+                    }
+                    return Some(entry);
+                }
+                Err(err) => err,
+            };
+            let segments: Vec<Step> = err.path().iter().filter_map(Step::of).collect();
+            let message = err.inner().to_string();
+            // Where the problem is, in the file's numbering.
+            let relative = original_path(&segments, &removed);
+            if let Some(field) = missing_field(&message) {
+                let full = format!("{relative}.{field}");
+                if !taken.contains(&full) {
+                    let at = format!("{path}{relative}");
+                    let diag = self
+                        .positions
+                        .at(&at, format!("{} has no `{field}`; add it", what(&at)))
+                        .entry(label(&at));
+                    self.problem(diag);
+                }
+                // The node cannot stand without it: leave it out.
+                if segments.is_empty()
+                    || !remove(&mut value, &segments, &relative, &mut removed, &mut taken)
+                {
+                    return None;
+                }
+                continue;
+            }
+            if let Some(key) = unknown_field(&message) {
+                let full = format!("{path}{relative}");
+                let (at, parent) = match segments.last() {
+                    Some(Step::Key(last)) if *last == key => {
+                        (full.clone(), &segments[..segments.len() - 1])
+                    }
+                    _ => (format!("{full}.{key}"), &segments[..]),
+                };
+                let owner = at.rsplit_once('.').map_or("", |(owner, _)| owner);
+                let hint = unknown_key_hint(owner, &key, &message);
+                let mut steps = parent.to_vec();
+                steps.push(Step::Key(key.clone()));
+                let key_path = original_path(&steps, &removed);
+                let near = hint
+                    .strip_prefix("did you mean `")
+                    .and_then(|h| h.split('`').next())
+                    .map(String::from);
+                let diag = Diagnostic::new(
+                    &self.positions.path,
+                    self.positions.key(&at),
+                    format!("unknown key `{}` in {}", excerpt(&key), what(owner)),
+                )
+                .entry(label(owner))
+                .hint(hint);
+                self.problem(diag);
+                // A misspelt key is read as the key it was meant to be, so
+                // the entry's other problems (a duplicate id, a bad date)
+                // still show; any other unknown key is left out.
+                let map = node_mut(&mut value, parent).and_then(Value::as_mapping_mut);
+                if let (Some(map), Some(near)) = (map, near)
+                    && !map.contains_key(near.as_str())
+                    && let Some(moved) = map.remove(key.as_str())
+                {
+                    map.insert(Value::String(near), moved);
+                    continue;
+                }
+                if !remove(&mut value, &steps, &key_path, &mut removed, &mut taken) {
+                    return None;
+                }
+                continue;
+            }
+            let full = format!("{path}{relative}");
+            let found = node(&value, &segments).cloned();
+            let text = plain_words(&message, found.as_ref());
+            let diag = self.positions.at(&full, text).entry(label(&full));
+            self.problem(diag);
+            if segments.is_empty()
+                || !remove(&mut value, &segments, &relative, &mut removed, &mut taken)
+            {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// One step of a path inside an entry.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl Step {
+    fn of(segment: &serde_path_to_error::Segment) -> Option<Step> {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// `.sessions[2].with` from its steps.
+fn parse_steps(path: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let mut pieces = part.split('[');
+        if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+            steps.push(Step::Key(key.to_string()));
+        }
+        for index in pieces {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                steps.push(Step::Index(i));
+            }
+        }
+    }
+    steps
+}
+
+/// The path of `steps` (as they are now) in the file's numbering, given the
+/// items removed so far from lists inside the entry.
+fn original_path(steps: &[Step], removed: &HashMap<String, Vec<usize>>) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Index(i) => {
+                let gone = removed.get(&out).map(Vec::as_slice).unwrap_or(&[]);
+                let original = (0..).filter(|n| !gone.contains(n)).nth(*i).unwrap_or(*i);
+                out.push_str(&format!("[{original}]"));
+            }
+        }
+    }
+    out
+}
+
+/// The node at `steps`.
+fn node<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
+    steps.iter().try_fold(value, |v, step| match step {
+        Step::Key(key) => v.get(key.as_str()),
+        Step::Index(i) => v.get(*i),
+    })
+}
+
+/// The node at `steps`, to change.
+fn node_mut<'v>(value: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+    steps.iter().try_fold(value, |v, step| match step {
+        Step::Key(key) => v.get_mut(key.as_str()),
+        Step::Index(i) => v.get_mut(*i),
+    })
+}
+
+/// Removes the node at `steps` (whose path in the file's numbering is
+/// `original`), noting it; false when there is nothing to remove.
+fn remove(
+    value: &mut Value,
+    steps: &[Step],
+    original: &str,
+    removed: &mut HashMap<String, Vec<usize>>,
+    taken: &mut BTreeSet<String>,
+) -> bool {
+    let Some((last, parent)) = steps.split_last() else {
+        return false;
+    };
+    let Some(node) = node_mut(value, parent) else {
+        return false;
+    };
+    match (last, node) {
+        (Step::Key(key), Value::Mapping(map)) => {
+            taken.insert(original.to_string());
+            map.remove(key.as_str()).is_some()
+        }
+        (Step::Index(i), Value::Sequence(items)) if *i < items.len() => {
+            items.remove(*i);
+            let list = original.rsplit_once('[').map_or("", |(list, _)| list);
+            let index = original
+                .rsplit_once('[')
+                .and_then(|(_, i)| i.trim_end_matches(']').parse().ok())
+                .unwrap_or(*i);
+            let gone = removed.entry(list.to_string()).or_default();
+            gone.push(index);
+            gone.sort_unstable();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `participants[3] (MM-02)`: how messages name the entry at `path`.
+fn entry_label(value: &Value, path: &str) -> String {
+    match value.get("id").or_else(|| value.get("date")) {
+        Some(id) if path.ends_with(']') => format!("{path} ({})", excerpt(&scalar(id))),
+        _ => path.to_string(),
+    }
+}
+
+/// A scalar as the file writes it.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// What the node at `path` is, for messages: `a participant`, `a session`,
+/// `the programme: section`.
+fn what(path: &str) -> String {
+    let last_list = path
+        .rsplit('.')
+        .find(|part| part.ends_with(']'))
+        .map(|part| part.split('[').next().unwrap_or(part));
+    let in_list = path.ends_with(']');
+    match last_list {
+        Some(list) if in_list => match list {
+            "participants" => "a participant".into(),
+            "staff" => "a staff member".into(),
+            "organisations" => "an organisation".into(),
+            "signatories" => "a signatory".into(),
+            "days" => "a day".into(),
+            "sessions" => "a session".into(),
+            other => format!("an entry of `{other}`"),
+        },
+        _ if path.is_empty() => "the file".into(),
+        _ if !path.contains(['.', '[']) => format!("the `{path}:` section"),
+        _ => format!("`{path}`"),
+    }
+}
+
+/// serde's "missing field `name`".
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// serde's "unknown field `nmae`, expected one of …".
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// The fix for an unknown key: the nearest valid key, a known mistake, or
+/// the keys there are.
+fn unknown_key_hint(owner: &str, key: &str, message: &str) -> String {
+    if key == "absent" && what(owner) == "a day" {
+        return "absences are listed on the participant (`absent: [2018-10-30]`)".into();
+    }
+    let expected: Vec<&str> = message
+        .split_once("expected")
+        .map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    match nearest(key, &expected) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None if expected.is_empty() => format!("{} takes no other keys", what(owner)),
+        None => format!("{} has {}", what(owner), listed(&expected)),
+    }
+}
+
+/// `a`, `b` and `c`.
+fn listed(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The candidate nearest `word`, when near enough to be a typo of it.
+fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|key| (strsim::damerau_levenshtein(word, key), *key))
+        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
+        .min()
+        .map(|(_, key)| key)
+}
+
+/// serde's and chrono's words in the words of the people who write the file,
+/// with the fix; `found` is the value at fault, when there is one.
+pub(super) fn plain_words(message: &str, found: Option<&Value>) -> String {
+    let date_error = [
+        "input is out of range",
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+        "input is not enough",
+        "formatted date string",
+    ]
+    .iter()
+    .any(|m| message.contains(m));
+    if date_error && let Some(text) = found.and_then(Value::as_str) {
+        return date_words(text);
+    }
+    const WORDS: &[(&str, &str)] = &[
+        ("expected f64", "expected a number"),
+        ("expected u32", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        (
+            "expected a formatted date string",
+            "expected a date written YYYY-MM-DD, e.g. 2018-10-24",
+        ),
+        ("expected a sequence", "expected a list"),
+        ("expected struct ", "expected the settings of "),
+        ("invalid type: ", ""),
+        ("invalid value: ", ""),
+    ];
+    WORDS
+        .iter()
+        .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
+}
+
+/// Why `text` is not a date, with the fix.
+fn date_words(text: &str) -> String {
+    let parts: Vec<&str> = text.split('-').collect();
+    let numbers: Option<Vec<u32>> = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
+            parts.iter().map(|p| p.parse().ok()).collect()
+        }
+        _ => None,
+    };
+    let Some([year, month, day]) = numbers.as_deref().map(|n| [n[0], n[1], n[2]]) else {
+        return format!(
+            "`{}` is not a date: dates are written YYYY-MM-DD, e.g. 2018-10-24",
+            excerpt(text)
+        );
+    };
+    let Some(first) = NaiveDate::from_ymd_opt(year as i32, month, 1) else {
+        return format!("{text}: there is no month {month}; months run from 01 to 12");
+    };
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year as i32 + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year as i32, month + 1, 1)
+    };
+    let days = next.map_or(31, |n| (n - first).num_days());
+    if day == 0 || i64::from(day) > days {
+        let name = first.format("%B");
+        return match month {
+            2 => format!("{text}: February {} has {days} days", first.year()),
+            _ => format!("{text}: {name} has {days} days"),
+        };
+    }
+    format!(
+        "`{}` is not a date: dates are written YYYY-MM-DD, e.g. 2018-10-24",
+        excerpt(text)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_that_do_not_exist_say_why() {
+        assert_eq!(date_words("2018-11-31"), "2018-11-31: November has 30 days");
+        assert_eq!(
+            date_words("2019-02-29"),
+            "2019-02-29: February 2019 has 28 days"
+        );
+        assert_eq!(
+            date_words("2018-13-01"),
+            "2018-13-01: there is no month 13; months run from 01 to 12"
+        );
+        assert_eq!(
+            date_words("24/10/2018"),
+            "`24/10/2018` is not a date: dates are written YYYY-MM-DD, e.g. 2018-10-24"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_nearest() {
+        let message = "unknown field `nmae`, expected one of `id`, `honorific`, `name`";
+        assert_eq!(
+            unknown_key_hint("participants[0]", "nmae", message),
+            "did you mean `name`?"
+        );
+        assert_eq!(
+            unknown_key_hint(
+                "days[2]",
+                "absent",
+                "unknown field `absent`, expected `date`"
+            ),
+            "absences are listed on the participant (`absent: [2018-10-30]`)"
+        );
+    }
+
+    #[test]
+    fn paths_keep_the_files_numbering_after_removals() {
+        let mut removed = HashMap::new();
+        removed.insert(".absent".to_string(), vec![0, 2]);
+        let steps = [Step::Key("absent".into()), Step::Index(1)];
+        assert_eq!(original_path(&steps, &removed), ".absent[3]");
+    }
+}
