@@ -7,19 +7,19 @@ use secretariat::diagnostic::{Diagnostic, Failure};
 use secretariat::pipeline;
 use secretariat::typeset::FontOptions;
 
-use super::args::{CheckArgs, Format};
-use super::programme_file;
+use super::args::{CheckArgs, Format, Output};
+use super::{programme_file, report};
 
 /// Checks the programme file. As JSON, every problem (failures included) goes
 /// to standard output and the exit code tells whether it passed.
-pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
     let CheckArgs {
         programme,
         format,
         system_fonts,
         strict,
     } = args;
-    let programme = programme_file(programme);
+    let programme = programme_file(programme)?;
     let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
     if format == Format::Json {
         let problems = match &result {
@@ -49,7 +49,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
         });
     }
     let (p, warnings) = result?;
-    secretariat::diagnostic::emit(&warnings);
+    if output.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    report::emit(&warnings, output);
     let found = match warnings.len() {
         0 => "no problems found".to_string(),
         1 => "1 warning (--strict makes it an error)".to_string(),
