@@ -37,7 +37,7 @@ pub struct Positions {
     pub path: PathBuf,
     map: HashMap<String, (usize, usize)>,
     /// Rows read from spreadsheets, by list entry (`participants[3]`).
-    imported: HashMap<String, crate::import::Origin>,
+    pub imported: HashMap<String, crate::import::Origin>,
 }
 
 impl Positions {

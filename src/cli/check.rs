@@ -11,7 +11,8 @@ use super::args::{CheckArgs, Format, Output};
 use super::{programme_file, report};
 
 /// Checks the programme file. As JSON, every problem (failures included) goes
-/// to standard output and the exit code tells whether it passed.
+/// to standard output and the exit code tells whether it passed. With
+/// `--verbose`, lists the ids made for imported rows that had none.
 pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
     let CheckArgs {
         programme,
@@ -53,6 +54,9 @@ pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     report::emit(&warnings, output);
+    if output.verbose {
+        made_ids(&p);
+    }
     let found = match warnings.len() {
         0 => "no problems found".to_string(),
         1 => "1 warning (--strict makes it an error)".to_string(),
@@ -67,4 +71,31 @@ pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
         p.days.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line per id made for an imported row (`made id TH-01 for
+/// registrations.csv, row 2 (Siriporn Chaiyaphum)`), in the order of the rows.
+fn made_ids(p: &secretariat::programme::Programme) {
+    let mut made: Vec<_> = p
+        .positions
+        .imported
+        .values()
+        .filter_map(|origin| Some((origin, origin.made_id.as_deref()?)))
+        .collect();
+    made.sort_by(|a, b| (&a.0.file, a.0.row).cmp(&(&b.0.file, b.0.row)));
+    for (origin, id) in made {
+        let name = p
+            .participants
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str())
+            .or_else(|| p.staff.iter().find(|x| x.id == id).map(|x| x.name.as_str()))
+            .unwrap_or("?");
+        let file = origin.file.file_name().unwrap_or(origin.file.as_os_str());
+        eprintln!(
+            "made id {id} for {}, {} ({name})",
+            file.to_string_lossy(),
+            origin.place(None)
+        );
+    }
 }
