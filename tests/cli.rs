@@ -138,6 +138,21 @@ fn a_missing_programme_is_named_with_where_it_was_looked_for() {
             "{stderr}"
         );
     }
+    // As JSON too, for scripts.
+    let output = Command::new(env!("CARGO_BIN_EXE_secretariat"))
+        .args(["check", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no programme.yaml here or in data/"),
+        "{report}"
+    );
     let (code, _, stderr) = run(&["check", dir.path().join("nothing.yaml").to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("nothing.yaml"), "{stderr}");

@@ -20,8 +20,15 @@ pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
         system_fonts,
         strict,
     } = args;
-    let programme = programme_file(programme)?;
-    let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
+    // With no programme file found, the name it would have had, so that JSON
+    // still reports the failure as a problem.
+    let (programme, result) = match programme_file(programme) {
+        Ok(programme) => {
+            let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
+            (programme, result)
+        }
+        Err(failure) => ("programme.yaml".into(), Err(failure)),
+    };
     if format == Format::Json {
         let problems = match &result {
             Ok((_, warnings)) => warnings.clone(),

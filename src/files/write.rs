@@ -65,7 +65,8 @@ fn write_inner(
                 .set_permissions(std::fs::Permissions::from_mode(0o644))?;
         }
         Ok(())
-    })();
+    })()
+    .with_context(|| format!("cannot write {}", target.display()));
     let result = result.and_then(|()| {
         // The rename and its record happen together or not at all, as far
         // as an interruption can tell.
