@@ -20,8 +20,9 @@ docs: bin
 certificates: bin
 	$(BIN) build $(PROGRAMME) --out $(OUT) --only certificates
 
+# --locked: the dependencies are the ones in the committed Cargo.lock.
 test:
-	$(CARGO) test --release
+	$(CARGO) test --release --locked
 
 check: bin
 	$(BIN) check $(PROGRAMME)
@@ -31,7 +32,7 @@ check: bin
 # The same feature set as the test build, so `make test` then `make docs`
 # (or the reverse) builds nothing twice.
 bin:
-	$(CARGO) test --release --no-run
+	$(CARGO) test --release --locked --no-run
 
 # The README's pictures: a page of each kind of document from the reference
 # programme, rendered in-process by `secretariat proof --png`.

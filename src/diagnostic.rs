@@ -245,15 +245,13 @@ impl fmt::Display for Failure {
 
 /// Prints diagnostics the way rustc and typst do: file, line and column, the
 /// offending line quoted with a caret under the place, and a hint where one helps.
-/// Colour only on a terminal, and never when `NO_COLOR` is set. At most
+/// In colour when `colour` (the command line decides). At most
 /// [`MAX_REPORTED_PROBLEMS`](crate::limits::MAX_REPORTED_PROBLEMS) are shown;
 /// the rest are counted.
-pub fn emit(diags: &[Diagnostic]) {
+pub fn emit(diags: &[Diagnostic], colour: bool) {
     use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-    use std::io::IsTerminal;
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let choice = if colour {
-        ColorChoice::Auto
+        ColorChoice::Always
     } else {
         ColorChoice::Never
     };

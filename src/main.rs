@@ -5,12 +5,13 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::args::{Cli, Command, TemplatesCommand};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
+    let output = args.output;
     let building = matches!(args.command, Command::Build(_) | Command::Proof(_));
     // Ctrl-C: remove what is half-written, leaving earlier outputs as they
     // were, and say what the run leaves.
@@ -20,18 +21,30 @@ fn main() -> ExitCode {
         std::process::exit(130);
     });
     let result = match args.command {
-        Command::Build(args) => cli::build::run(args),
-        Command::Proof(args) => cli::proof::run(args),
-        Command::Init { dir } => cli::init::run(&dir),
+        Command::Build(args) => cli::build::run(args, &output),
+        Command::Watch(args) => cli::watch::run(args, &output),
+        Command::Proof(args) => cli::proof::run(args, &output),
+        Command::Init { dir } => cli::init::run(&dir, &output),
         Command::Templates(TemplatesCommand::List { programme }) => cli::templates::list(programme),
-        Command::Templates(TemplatesCommand::Export { dir }) => cli::templates::export(&dir),
+        Command::Templates(TemplatesCommand::Export { dir, names }) => {
+            cli::templates::export(&dir, &names, &output)
+        }
         Command::Verify { code, programme } => cli::verify::run(&code, programme),
-        Command::Check(args) => cli::check::run(args),
+        Command::Check(args) => cli::check::run(args, &output),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "secretariat",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
         Err(failure) => {
-            cli::report::failure(&failure, building);
+            cli::report::failure(&failure, building, &output);
             ExitCode::from(1)
         }
     }

@@ -80,6 +80,8 @@ fn reference_programme_gives_twelve_correct_certificates() {
         .find(|(n, _)| n == "certificates/register.csv")
         .unwrap();
     let register = String::from_utf8(register.clone()).unwrap();
+    // For Excel, which reads a CSV without it in the machine's legacy encoding.
+    assert!(register.starts_with("\u{FEFF}number,participant,"));
     assert_eq!(register.lines().count(), 14, "header and 13 participants");
     let mm02 = register.lines().find(|l| l.contains("MM-02")).unwrap();
     assert!(
@@ -90,6 +92,8 @@ fn reference_programme_gives_twelve_correct_certificates() {
     let (_, manifest) = files.last().unwrap();
     assert_eq!(files.last().unwrap().0, "manifest.csv");
     let manifest = String::from_utf8(manifest.clone()).unwrap();
+    // For scripts: plain UTF-8.
+    assert!(manifest.starts_with("path,kind,"));
     for (name, _) in &files[..files.len() - 1] {
         assert!(
             manifest.contains(&format!("\n{name},")),

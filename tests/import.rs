@@ -539,3 +539,214 @@ fn an_ods_repeating_a_cell_a_billion_times_is_refused() {
         "registrations.ods would take more than 128 MB",
     );
 }
+
+/// The `columns:` a Google Forms export needs, and nothing else: the export
+/// (`tests/forms/registrations.csv`) is the reference participants as a form
+/// collects them, with a Timestamp column, long headers, countries as names in
+/// any case, no ids, a byte-order mark and CRLF line ends.
+const FORMS_COLUMNS: &str = "  columns:
+    Timestamp: ~
+    Email Address: email
+    Title: honorific
+    Full name (as in passport): name
+    Name in your own script: native_name
+    Organization: organisation
+    Days you will miss: absent
+";
+
+fn forms_export() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/forms/registrations.csv");
+    let bytes = std::fs::read(path).unwrap();
+    // As Forms writes it: so the test reads what it says it reads.
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    assert!(bytes.windows(2).any(|w| w == b"\r\n"));
+    bytes
+}
+
+/// The Forms export as an .xlsx, as Forms' "Download (.xlsx)" gives it: the
+/// timestamps are dates, every other cell text.
+fn write_forms_xlsx(path: &Path) {
+    let bytes = forms_export();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[3..]);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Form Responses 1").unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy/mm/dd hh:mm:ss");
+    for (r, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        for (c, cell) in record.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if r > 0 && c == 0 {
+                let stamp = rust_xlsxwriter::ExcelDateTime::from_ymd(2018, 9, 3).unwrap();
+                sheet
+                    .write_datetime_with_format(r, c, &stamp, &format)
+                    .unwrap();
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c, cell).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// `secretariat check` with `args`: exit code and standard error.
+fn check(programme: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["check", programme.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let output = secretariat(&all);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_forms_export_loads_as_it_comes_and_makes_the_ids() {
+    let inline = std::fs::read(build(
+        &reference().join("programme.yaml"),
+        &tempfile::tempdir().unwrap().path().join("out"),
+    ))
+    .unwrap();
+
+    let csv = fixture_importing("registrations.csv", FORMS_COLUMNS);
+    std::fs::write(csv.path().join("registrations.csv"), forms_export()).unwrap();
+    let xlsx = fixture_importing("registrations.xlsx", FORMS_COLUMNS);
+    write_forms_xlsx(&xlsx.path().join("registrations.xlsx"));
+
+    for (dir, file, place) in [
+        (&csv, "registrations.csv", ""),
+        (&xlsx, "registrations.xlsx", "sheet \"Form Responses 1\", "),
+    ] {
+        let programme = dir.path().join("programme.yaml");
+        let (code, stderr) = check(&programme, &["--verbose"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        // Ids by country, in the order of the rows: the reference's own.
+        for line in [
+            format!("made id TH-01 for {file}, {place}row 2 (Siriporn Chaiyaphum)"),
+            format!("made id TH-02 for {file}, {place}row 3 (Anucha Srisawat)"),
+            format!("made id MM-02 for {file}, {place}row 5 (Zaw Min Htet)"),
+            format!("made id LA-02 for {file}, {place}row 9 "),
+            format!("made id ID-01 for {file}, {place}row 14 "),
+        ] {
+            assert!(stderr.contains(&line), "{line} not in\n{stderr}");
+        }
+        assert_eq!(stderr.matches("made id ").count(), 13, "{stderr}");
+        // Without --verbose, no list.
+        let (code, stderr) = check(&programme, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(!stderr.contains("made id"), "{stderr}");
+
+        // The same participants, ids and countries: the same zip, byte for byte.
+        let zip = build(&programme, &dir.path().join("out"));
+        assert!(
+            std::fs::read(zip).unwrap() == inline,
+            "{file}: the documents differ from the inline list's"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_column_gets_the_field_it_looks_like_or_tilde() {
+    let dir = fixture_importing("registrations.csv", "");
+    std::fs::write(dir.path().join("registrations.csv"), forms_export()).unwrap();
+    let (code, stderr) = check(&dir.path().join("programme.yaml"), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    for hint in [
+        "`Full name (as in passport): name`",
+        "`Name in your own script: native_name`",
+        "`Email Address: email`",
+        "`Organization: organisation`",
+        "`Days you will miss: absent`",
+        "`Timestamp: ~`",
+        "`Title: ~`",
+    ] {
+        assert!(stderr.contains(hint), "{hint} not in\n{stderr}");
+    }
+    assert!(!stderr.contains("`Timestamp: name`"), "{stderr}");
+    assert!(!stderr.contains("`Title: name`"), "{stderr}");
+}
+
+#[test]
+fn a_country_name_with_a_slip_is_refused_with_the_nearest() {
+    let text = String::from_utf8(forms_export()).unwrap();
+    let text = replace_once(&text, ",burma,", ",Myanmer,");
+    let dir = fixture_importing("registrations.csv", FORMS_COLUMNS);
+    std::fs::write(dir.path().join("registrations.csv"), text).unwrap();
+    let (code, stderr) = check(&dir.path().join("programme.yaml"), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("`Myanmer` is not a country"), "{stderr}");
+    assert!(stderr.contains("did you mean Myanmar (MM)?"), "{stderr}");
+    assert!(
+        stderr.contains("registrations.csv, row 5, column F"),
+        "{stderr}"
+    );
+
+    // Without an id column, a row without a country has no id to be given.
+    let text = String::from_utf8(forms_export()).unwrap();
+    let text = replace_once(&text, ",burma,", ",,");
+    std::fs::write(dir.path().join("registrations.csv"), text).unwrap();
+    let (code, stderr) = check(&dir.path().join("programme.yaml"), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the row has no country, and without an id column"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_shift_jis_csv_is_read_when_its_import_says_so() {
+    let dir = fixture_importing("registrations.csv", "");
+    let programme = dir.path().join("programme.yaml");
+    let (sjis, _, malformed) = encoding_rs::SHIFT_JIS.encode(
+        "ID,Name,Native name,Country,Organisation\r\nJP-01,Sato Hanako,佐藤 花子,Japan,外務省\r\n",
+    );
+    assert!(!malformed);
+    std::fs::write(dir.path().join("registrations.csv"), &sjis).unwrap();
+    let (code, stderr) = check(&programme, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("`encoding: shift_jis`"), "{stderr}");
+
+    let text = std::fs::read_to_string(&programme).unwrap();
+    let with_encoding = replace_once(
+        &text,
+        "  from: registrations.csv\n",
+        "  from: registrations.csv\n  encoding: shift_jis\n",
+    );
+    std::fs::write(&programme, &with_encoding).unwrap();
+    let zip = build(&programme, &dir.path().join("out"));
+    let files = unzip(&zip);
+    let (_, register) = files
+        .iter()
+        .find(|(n, _)| n == "certificates/register.csv")
+        .unwrap();
+    let register = String::from_utf8(register.clone()).unwrap();
+    assert!(register.contains("JP-01,Sato Hanako,Japan,"), "{register}");
+    let (_, list) = files
+        .iter()
+        .find(|(n, _)| n == "participants/list.pdf")
+        .unwrap();
+    assert!(Pdf::parse(list).text().contains("佐藤 花子"));
+
+    // Told, not guessed: a UTF-8 file under `encoding: shift_jis` is refused.
+    std::fs::write(dir.path().join("registrations.csv"), forms_export()).unwrap();
+    let (code, stderr) = check(&programme, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("so it is UTF-8, not Shift_JIS"), "{stderr}");
+
+    // An encoding this tool does not read, and one on a workbook.
+    let other = replace_once(&with_encoding, "shift_jis", "latin-1");
+    std::fs::write(&programme, other).unwrap();
+    let (code, stderr) = check(&programme, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`encoding: latin-1` is not an encoding this tool reads"),
+        "{stderr}"
+    );
+    let workbook = with_encoding.replace("registrations.csv", "registrations.xlsx");
+    std::fs::write(&programme, workbook).unwrap();
+    write_forms_xlsx(&dir.path().join("registrations.xlsx"));
+    let (code, stderr) = check(&programme, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("`encoding:` is for CSV files"), "{stderr}");
+}

@@ -166,6 +166,8 @@ fn the_job_sheet_lists_every_print_file() {
         .find(|(n, _)| n == "print/job-sheet.csv")
         .unwrap();
     let csv = String::from_utf8(csv.clone()).unwrap();
+    // For Excel, as the register.
+    assert!(csv.starts_with("\u{FEFF}file,kind,pages,"), "{csv}");
     let prints: Vec<_> = files
         .iter()
         .filter(|(n, _)| {

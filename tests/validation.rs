@@ -227,3 +227,37 @@ fn usage_errors_exit_with_2() {
     let output = secretariat(&["build", "--no-such-flag"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_country_is_its_code_or_name_in_any_case_and_a_slip_is_named() {
+    // Names and codes in any case give the same programme as the codes.
+    let dir = fixture(|y| {
+        let y = replace_once(
+            &y,
+            "    country: TH\n    organisation: Royal Thai Police",
+            "    country: thailand\n    organisation: Royal Thai Police",
+        );
+        replace_once(
+            &y,
+            "    name: Siriporn Chaiyaphum\n    native_name: ศิริพร ชัยภูมิ\n    country: TH",
+            "    name: Siriporn Chaiyaphum\n    native_name: ศิริพร ชัยภูมิ\n    country: th",
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let check = secretariat(&["check", yaml.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(0), "{stderr}");
+
+    let stderr = rejects(
+        |y| {
+            replace_once(
+                &y,
+                "    country: TH\n    organisation: Royal Thai Police",
+                "    country: Thailnd\n    organisation: Royal Thai Police",
+            )
+        },
+        &[("participants[1] (TH-02)", "country: Thailnd")],
+    );
+    assert!(stderr.contains("`Thailnd` is not a country"), "{stderr}");
+    assert!(stderr.contains("did you mean Thailand (TH)?"), "{stderr}");
+}

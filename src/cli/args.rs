@@ -3,25 +3,78 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use secretariat::programme::Kind;
+
+/// What the top-level help and `build --help` end with: the environment a
+/// build reads.
+const ENVIRONMENT: &str = "\
+Environment:
+  SOURCE_DATE_EPOCH  The date the zip's files carry, in seconds since 1970
+                     [default: midnight after programme.end]
+  CERTIFICATE_KEY    The key of the certificates' verification codes, when
+                     documents.certificates.secret_env names this variable
+  NO_COLOR           When set and not empty, no colour (as --color never)";
 
 /// Turns one programme file into every printed document of the programme.
 #[derive(Parser)]
-#[command(name = "secretariat", version, about)]
+#[command(
+    name = "secretariat",
+    version,
+    about,
+    after_help = format!("{ENVIRONMENT}\n\nExamples:\n  secretariat init my-seminar\n  secretariat check my-seminar/programme.yaml\n  secretariat build my-seminar/programme.yaml --out out")
+)]
 pub struct Cli {
+    #[command(flatten)]
+    pub output: Output,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How much a run says, and in what colours: the same for every subcommand.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct Output {
+    /// Print nothing but errors
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more: every file typeset and each stage's time (build, watch), the
+    /// ids made for imported rows (check)
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// When to colour messages
+    #[arg(long, value_enum, value_name = "WHEN", global = true, default_value_t = Colour::Auto)]
+    pub color: Colour,
+}
+
+/// `--color`: `auto` colours on a terminal, unless `NO_COLOR` is set and not
+/// empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Colour {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Build all documents into <OUT>/<programme id>.zip
+    #[command(after_help = format!("{ENVIRONMENT}\n\nExamples:\n  secretariat build\n  secretariat build data/programme.yaml --out out\n  secretariat build --only certificates --who TH-01"))]
     Build(BuildArgs),
+    /// Build again on every change to the programme folder (programme file,
+    /// imports, assets, templates, fonts), reusing the cache; Ctrl-C stops
+    #[command(
+        after_help = "Examples:\n  secretariat watch\n  secretariat watch my-seminar/programme.yaml --only badges"
+    )]
+    Watch(BuildArgs),
     /// Build, then render every page into <OUT>/<zip name>-proof.pdf, a contact
     /// sheet of labelled thumbnails, to review the set before printing
+    #[command(
+        after_help = "Examples:\n  secretariat proof\n  secretariat proof --only badges --png out/png --dpi 100"
+    )]
     Proof(ProofArgs),
     /// Create a new programme folder with a small example, ready to build
+    #[command(after_help = "Example:\n  secretariat init my-seminar")]
     Init {
         /// The folder to create (it must not exist, or be empty)
         dir: PathBuf,
@@ -32,6 +85,7 @@ pub enum Command {
     Templates(TemplatesCommand),
     /// Tell whether a certificate verification code belongs to a certificate of
     /// the programme, and whose it is
+    #[command(after_help = "Example:\n  secretariat verify 7K2QF-M9XAT data/programme.yaml")]
     Verify {
         /// The code printed on the certificate, e.g. 7K2QF-M9XAT (case, spaces and dashes do not matter)
         code: String,
@@ -39,11 +93,23 @@ pub enum Command {
         programme: Option<PathBuf>,
     },
     /// Check the programme file and report every problem; writes nothing
+    #[command(
+        after_help = "Examples:\n  secretariat check\n  secretariat check --verbose data/programme.yaml\n  secretariat check --format json > problems.json"
+    )]
     Check(CheckArgs),
+    /// Print the completion script of a shell, to be sourced by it
+    #[command(
+        after_help = "Examples:\n  secretariat completions bash > ~/.local/share/bash-completion/completions/secretariat\n  secretariat completions zsh > ~/.zfunc/_secretariat\n  secretariat completions fish > ~/.config/fish/completions/secretariat.fish"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
-// The options of `build`; its help is the doc comment on `Command::Build`.
-#[derive(Args)]
+// The options of `build` and `watch`; their help is the doc comment on
+// `Command::Build`.
+#[derive(Args, Clone)]
 pub struct BuildArgs {
     /// The programme file [default: programme.yaml here, else data/programme.yaml]
     pub programme: Option<PathBuf>,
@@ -56,14 +122,8 @@ pub struct BuildArgs {
     /// Print how long each stage took
     #[arg(long)]
     pub timings: bool,
-    /// Print nothing but errors
-    #[arg(long, short, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Also list every file written and how long each stage took
-    #[arg(long, short)]
-    pub verbose: bool,
     /// Build only this kind of document (a key of `documents`); repeatable
-    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    #[arg(long, value_name = "KIND", value_parser = kind_parser())]
     pub only: Vec<Kind>,
     /// Build only the documents for this participant, staff member or
     /// organisation id; repeatable
@@ -86,7 +146,7 @@ pub struct ProofArgs {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Proof only this kind of document; repeatable
-    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    #[arg(long, value_name = "KIND", value_parser = kind_parser())]
     pub only: Vec<Kind>,
     /// Proof only the documents for this id; repeatable
     #[arg(long, value_name = "ID")]
@@ -122,14 +182,22 @@ pub struct CheckArgs {
 #[derive(Subcommand)]
 pub enum TemplatesCommand {
     /// List the built-in templates, and which a programme overrides
+    #[command(after_help = "Example:\n  secretariat templates list my-seminar/programme.yaml")]
     List {
         /// The programme file whose templates/ folder to look in [default: as for build]
         programme: Option<PathBuf>,
     },
     /// Copy the built-in templates into DIR for editing (existing files are kept)
+    #[command(
+        after_help = "Examples:\n  secretariat templates export templates\n  secretariat templates export templates certificates requests.ja"
+    )]
     Export {
         /// Where to copy them, e.g. the programme's templates/ folder
         dir: PathBuf,
+        /// Only these templates, as `templates list` names them, with or
+        /// without `.typ.j2`; a name also takes those under it (`requests`:
+        /// every language's, `partials`: all partials) [default: all]
+        names: Vec<String>,
     },
 }
 
@@ -148,9 +216,9 @@ fn parse_dpi(text: &str) -> Result<f32, String> {
     }
 }
 
-fn parse_kind(key: &str) -> Result<Kind, String> {
-    Kind::from_key(key).ok_or_else(|| {
-        let keys: Vec<_> = Kind::ALL.iter().map(|k| k.key()).collect();
-        format!("not a kind of document; use one of {}", keys.join(", "))
-    })
+/// The kinds of document by their keys, which `--help` lists and a typo is
+/// matched against (`certificate` → `certificates`).
+fn kind_parser() -> impl TypedValueParser<Value = Kind> {
+    PossibleValuesParser::new(Kind::ALL.map(Kind::key))
+        .map(|key| Kind::from_key(&key).expect("a possible value is a kind's key"))
 }

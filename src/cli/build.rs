@@ -1,33 +1,40 @@
 //! `secretariat build`: every document into the zip, then the summary.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use secretariat::diagnostic::Failure;
 use secretariat::pipeline::{self, BuildOptions};
 use secretariat::typeset::FontOptions;
 
-use super::args::BuildArgs;
+use super::args::{BuildArgs, Output};
 use super::{programme_file, report};
 
 /// Builds the zip and tells what it holds; with `--quiet`, nothing.
-pub fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: BuildArgs, output: &Output) -> Result<ExitCode, Failure> {
+    build(&args, output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One build, reported as `output` says; `watch` runs it on every change.
+/// Returns the zip written.
+pub fn build(args: &BuildArgs, output: &Output) -> Result<PathBuf, Failure> {
     let BuildArgs {
         programme,
         out,
         system_fonts,
         timings,
-        quiet,
-        verbose,
         only,
         who,
         no_cache,
         strict,
-    } = args;
+    } = args.clone();
+    let Output { quiet, verbose, .. } = *output;
     let out_cache = out.join(".cache");
     let report = pipeline::build(&BuildOptions {
         progress: !quiet && std::io::stderr().is_terminal(),
-        programme: programme_file(programme),
+        programme: programme_file(programme)?,
         out,
         fonts: FontOptions { system_fonts },
         only,
@@ -36,9 +43,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
         strict,
     })?;
     if quiet {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(report.zip);
     }
-    secretariat::diagnostic::emit(&report.warnings);
+    report::emit(&report.warnings, output);
     for note in &report.notes {
         eprintln!("note: {note}");
     }
@@ -62,5 +69,5 @@ pub fn run(args: BuildArgs) -> Result<ExitCode, Failure> {
         }
     }
     eprintln!("wrote {}", report.zip.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(report.zip)
 }

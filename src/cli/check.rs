@@ -7,20 +7,28 @@ use secretariat::diagnostic::{Diagnostic, Failure};
 use secretariat::pipeline;
 use secretariat::typeset::FontOptions;
 
-use super::args::{CheckArgs, Format};
-use super::programme_file;
+use super::args::{CheckArgs, Format, Output};
+use super::{programme_file, report};
 
 /// Checks the programme file. As JSON, every problem (failures included) goes
-/// to standard output and the exit code tells whether it passed.
-pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
+/// to standard output and the exit code tells whether it passed. With
+/// `--verbose`, lists the ids made for imported rows that had none.
+pub fn run(args: CheckArgs, output: &Output) -> Result<ExitCode, Failure> {
     let CheckArgs {
         programme,
         format,
         system_fonts,
         strict,
     } = args;
-    let programme = programme_file(programme);
-    let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
+    // With no programme file found, the name it would have had, so that JSON
+    // still reports the failure as a problem.
+    let (programme, result) = match programme_file(programme) {
+        Ok(programme) => {
+            let result = pipeline::check_all(&programme, &FontOptions { system_fonts }, strict);
+            (programme, result)
+        }
+        Err(failure) => ("programme.yaml".into(), Err(failure)),
+    };
     if format == Format::Json {
         let problems = match &result {
             Ok((_, warnings)) => warnings.clone(),
@@ -49,7 +57,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
         });
     }
     let (p, warnings) = result?;
-    secretariat::diagnostic::emit(&warnings);
+    if output.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    report::emit(&warnings, output);
+    if output.verbose {
+        made_ids(&p);
+    }
     let found = match warnings.len() {
         0 => "no problems found".to_string(),
         1 => "1 warning (--strict makes it an error)".to_string(),
@@ -64,4 +78,31 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
         p.days.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line per id made for an imported row (`made id TH-01 for
+/// registrations.csv, row 2 (Siriporn Chaiyaphum)`), in the order of the rows.
+fn made_ids(p: &secretariat::programme::Programme) {
+    let mut made: Vec<_> = p
+        .positions
+        .imported
+        .values()
+        .filter_map(|origin| Some((origin, origin.made_id.as_deref()?)))
+        .collect();
+    made.sort_by(|a, b| (&a.0.file, a.0.row).cmp(&(&b.0.file, b.0.row)));
+    for (origin, id) in made {
+        let name = p
+            .participants
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str())
+            .or_else(|| p.staff.iter().find(|x| x.id == id).map(|x| x.name.as_str()))
+            .unwrap_or("?");
+        let file = origin.file.file_name().unwrap_or(origin.file.as_os_str());
+        eprintln!(
+            "made id {id} for {}, {} ({name})",
+            file.to_string_lossy(),
+            origin.place(None)
+        );
+    }
 }

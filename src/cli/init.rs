@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use secretariat::diagnostic::Failure;
 
+use super::args::Output;
+
 /// Creates the folder and says what to do next.
-pub fn run(dir: &Path) -> Result<ExitCode, Failure> {
+pub fn run(dir: &Path, output: &Output) -> Result<ExitCode, Failure> {
     match secretariat::init::init(dir) {
+        Ok(_) if output.quiet => Ok(ExitCode::SUCCESS),
         Ok(written) => {
             for path in &written {
                 eprintln!("wrote {}", path.display());

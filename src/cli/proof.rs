@@ -7,11 +7,11 @@ use secretariat::diagnostic::Failure;
 use secretariat::pipeline::BuildOptions;
 use secretariat::typeset::FontOptions;
 
-use super::args::ProofArgs;
+use super::args::{Output, ProofArgs};
 use super::programme_file;
 
 /// Builds, renders the proof (and the page images with `--png`) and says where.
-pub fn run(args: ProofArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: ProofArgs, output: &Output) -> Result<ExitCode, Failure> {
     let ProofArgs {
         programme,
         out,
@@ -23,8 +23,8 @@ pub fn run(args: ProofArgs) -> Result<ExitCode, Failure> {
     } = args;
     let report = secretariat::proof::proof(
         &BuildOptions {
-            progress: std::io::stderr().is_terminal(),
-            programme: programme_file(programme),
+            progress: !output.quiet && std::io::stderr().is_terminal(),
+            programme: programme_file(programme)?,
             out,
             fonts: FontOptions { system_fonts },
             only,
@@ -35,6 +35,9 @@ pub fn run(args: ProofArgs) -> Result<ExitCode, Failure> {
         png.as_deref(),
         dpi,
     )?;
+    if output.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     if !report.pngs.is_empty() {
         eprintln!("wrote {} page images", report.pngs.len());
     }

@@ -1,7 +1,33 @@
-//! How a run reports: the table a build ends with, and a failure.
+//! How a run reports: in colour or not, the table a build ends with, and a
+//! failure.
 
-use secretariat::diagnostic::Failure;
+use std::io::IsTerminal;
+
+use secretariat::diagnostic::{Diagnostic, Failure};
 use secretariat::pipeline;
+
+use super::args::{Colour, Output};
+
+/// Whether messages are coloured: as `--color` says, and with `auto` on a
+/// terminal only, unless `NO_COLOR` is set to something (an empty `NO_COLOR`
+/// is unset, as no-color.org defines it) or the terminal is dumb.
+pub fn colour(choice: Colour) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    match choice {
+        Colour::Always => true,
+        Colour::Never => false,
+        Colour::Auto => {
+            std::io::stderr().is_terminal()
+                && !set("NO_COLOR")
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// Prints diagnostics as `--color` says.
+pub fn emit(diags: &[Diagnostic], output: &Output) {
+    secretariat::diagnostic::emit(diags, colour(output.color));
+}
 
 /// The table a build ends with: per kind, documents, pages, print sheets and time.
 pub fn summary(summary: &[pipeline::KindSummary]) {
@@ -32,10 +58,10 @@ pub fn summary(summary: &[pipeline::KindSummary]) {
 
 /// A failure, and for a subcommand that builds (`building`), what it wrote
 /// before failing.
-pub fn failure(failure: &Failure, building: bool) {
+pub fn failure(failure: &Failure, building: bool, output: &Output) {
     match failure {
         Failure::Invalid(diags) => {
-            secretariat::diagnostic::emit(diags);
+            emit(diags, output);
             let n = diags.len();
             eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
         }

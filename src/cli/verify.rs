@@ -11,7 +11,7 @@ use super::programme_file;
 /// Prints whose certificate `code` is; a code of no certificate is an answer,
 /// not a failure, and exits with 1.
 pub fn run(code: &str, programme: Option<PathBuf>) -> Result<ExitCode, Failure> {
-    let programme = programme_file(programme);
+    let programme = programme_file(programme)?;
     match pipeline::verify(&programme, code)? {
         Some((title, row)) => {
             println!(

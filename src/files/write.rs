@@ -65,7 +65,8 @@ fn write_inner(
                 .set_permissions(std::fs::Permissions::from_mode(0o644))?;
         }
         Ok(())
-    })();
+    })()
+    .with_context(|| format!("cannot write {}", target.display()));
     let result = result.and_then(|()| {
         // The rename and its record happen together or not at all, as far
         // as an interruption can tell.
@@ -207,12 +208,23 @@ pub fn create_new_inside(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Resul
             dir.display()
         ))
     };
-    std::fs::create_dir_all(dir)?;
-    let root = dir.canonicalize()?;
+    // Which path failed, not only how.
+    let at = |path: &Path| {
+        let path = path.to_path_buf();
+        move |err: std::io::Error| {
+            std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(at(dir))?;
+    let root = dir.canonicalize().map_err(at(dir))?;
     let target = dir.join(name);
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-        if !parent.canonicalize()?.starts_with(&root) {
+        std::fs::create_dir_all(parent).map_err(at(parent))?;
+        if !parent
+            .canonicalize()
+            .map_err(at(parent))?
+            .starts_with(&root)
+        {
             return Err(outside(parent));
         }
     }
@@ -228,8 +240,8 @@ pub fn create_new_inside(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Resul
     {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-        Err(err) => return Err(err),
+        Err(err) => return Err(at(&target)(err)),
     };
-    file.write_all(bytes)?;
+    file.write_all(bytes).map_err(at(&target))?;
     Ok(true)
 }

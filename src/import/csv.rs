@@ -1,34 +1,57 @@
-//! CSV exports: UTF-8 (with or without a byte order mark); Shift_JIS, as
-//! Excel writes it on a Japanese Windows, is recognised and refused with the fix.
+//! CSV exports: UTF-8 (with or without a byte order mark) unless the import
+//! says `encoding: shift_jis`, as Excel writes "CSV" on a Japanese Windows. A
+//! file is never guessed at: Shift_JIS not declared is recognised and refused,
+//! with the line to add.
 
 use super::*;
 
-/// The cells of a CSV file, which must be UTF-8 (a byte-order mark is allowed).
-pub(super) fn csv_grid(file: &Path, from: &str) -> Result<Grid, String> {
+/// A CSV file's encoding, as its import entry declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Encoding {
+    Utf8,
+    ShiftJis,
+}
+
+/// The cells of a CSV file in `encoding` (a UTF-8 byte-order mark is allowed).
+pub(super) fn csv_grid(file: &Path, from: &str, encoding: Encoding) -> Result<Grid, String> {
     let bytes = read_export(file, from)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        let guess = if looks_like_shift_jis(bytes) {
-            " It looks like Shift_JIS (Excel's \"CSV\" in Japan), which cannot hold Thai, Lao, \
-             Khmer or Myanmar names."
-        } else {
-            ""
-        };
-        return Err(format!(
-            "{} is not UTF-8 text (line {line}).{guess} Save it from Excel as \"CSV UTF-8 \
-             (Comma delimited)\", or give the .xlsx file itself",
-            excerpt(&file.display().to_string())
-        ));
-    }
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let decoded;
+    let text: &[u8] = match encoding {
+        Encoding::Utf8 => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            if let Err(e) = std::str::from_utf8(bytes) {
+                return Err(not_utf8(file, bytes, e.valid_up_to()));
+            }
+            bytes
+        }
+        Encoding::ShiftJis if bom => {
+            return Err(format!(
+                "{} starts with a UTF-8 byte-order mark, so it is UTF-8, not Shift_JIS: remove \
+                 `encoding: shift_jis` from its import",
+                excerpt(from)
+            ));
+        }
+        Encoding::ShiftJis => {
+            let (text, malformed) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&bytes);
+            if malformed {
+                let line = text
+                    .find('\u{FFFD}')
+                    .map_or(1, |at| text[..at].matches('\n').count() + 1);
+                return Err(format!(
+                    "{} is not Shift_JIS text (line {line}), though its import says \
+                     `encoding: shift_jis`: check which encoding it was saved in",
+                    excerpt(from)
+                ));
+            }
+            decoded = text.into_owned();
+            decoded.as_bytes()
+        }
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(text);
     let mut grid = Vec::new();
     for record in reader.records() {
         let record =
@@ -55,6 +78,24 @@ pub(super) fn csv_grid(file: &Path, from: &str) -> Result<Grid, String> {
         grid.push(record.iter().map(str::to_string).collect());
     }
     Ok(grid)
+}
+
+/// The refusal of a file that is not UTF-8, invalid from byte `valid_up_to`;
+/// for what reads as Shift_JIS, with the `encoding:` line that reads it.
+fn not_utf8(file: &Path, bytes: &[u8], valid_up_to: usize) -> String {
+    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
+    let advice = if looks_like_shift_jis(bytes) {
+        " It looks like Shift_JIS (Excel's \"CSV\" in Japan), which cannot hold Thai, Lao, \
+         Khmer or Myanmar names. If it holds only Japanese and Latin text, add \
+         `encoding: shift_jis` to its import (beside `from:`) to read it as it is; otherwise \
+         save it from Excel as \"CSV UTF-8 (Comma delimited)\", or give the .xlsx file itself"
+    } else {
+        " Save it from Excel as \"CSV UTF-8 (Comma delimited)\", or give the .xlsx file itself"
+    };
+    format!(
+        "{} is not UTF-8 text (line {line}).{advice}",
+        excerpt(&file.display().to_string())
+    )
 }
 
 /// Whether invalid UTF-8 reads as Shift_JIS double-byte characters.

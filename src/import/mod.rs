@@ -42,12 +42,15 @@ use crate::limits::{
 };
 use crate::schema::Import;
 
+mod columns;
+pub mod countries;
 mod csv;
 mod export;
 mod ods;
 mod xlsx;
 
 use self::csv::*;
+use columns::*;
 use export::*;
 use ods::*;
 use xlsx::*;
@@ -65,6 +68,8 @@ pub struct Origin {
     pub row: usize,
     /// Field → column letter.
     pub columns: BTreeMap<String, String>,
+    /// The id made for the row, when the export has no id column.
+    pub made_id: Option<String>,
 }
 
 impl Origin {
@@ -131,8 +136,18 @@ pub fn read(
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let (sheet, grid) = match extension.as_str() {
-        "csv" => (None, csv_grid(&file, &import.from).map_err(at)?),
+        "csv" => {
+            let encoding = encoding(import.encoding.as_deref()).map_err(at)?;
+            (None, csv_grid(&file, &import.from, encoding).map_err(at)?)
+        }
         "xlsx" | "xlsm" | "ods" => {
+            if import.encoding.is_some() {
+                return Err(at(format!(
+                    "`encoding:` is for CSV files; {} is a workbook, which says its own \
+                     encoding: remove `encoding:`",
+                    excerpt(&import.from)
+                )));
+            }
             let (sheet, grid) = sheet_grid(
                 &file,
                 &import.from,
@@ -173,6 +188,7 @@ pub fn read(
         sheet: sheet.clone(),
         row,
         columns: BTreeMap::new(),
+        made_id: None,
     };
     let mut diags = Vec::new();
     // Which field each column holds.
@@ -200,9 +216,11 @@ pub fn read(
                 )
                 .entry(format!("{list}.from"))
                 .place(o.place(Some(field)))
-                .hint(format!(
-                    "fields are {}; rename the column in `columns:` (`{quoted}: name`), or map it to ~ to ignore it",
-                    fields.join(", ")
+                .hint(column_hint(
+                    title,
+                    field,
+                    renames.contains_key(title),
+                    fields,
                 )),
             );
         }
@@ -245,6 +263,11 @@ pub fn read(
         .enumerate()
         .filter_map(|(c, f)| Some((f.clone()?, letter(c))))
         .collect();
+    // Without an id column, each row's id is made from its country and its
+    // place among that country's rows (`TH-02`), or for staff its place in
+    // the list (`S-03`): the same ids as long as rows are only added below.
+    let make_ids = fields.contains(&"id") && !mapped.iter().any(|f| f.as_deref() == Some("id"));
+    let mut made: BTreeMap<String, usize> = BTreeMap::new();
     let mut rows = Vec::new();
     let mut origins = Vec::new();
     for (r, cells) in body.iter().enumerate() {
@@ -253,15 +276,48 @@ pub fn read(
         }
         let mut o = origin(r + 2);
         o.columns = columns.clone();
-        let id = mapped
-            .iter()
-            .position(|f| f.as_deref() == Some("id"))
-            .and_then(|c| cells.get(c))
-            .map(|id| id.trim())
-            .filter(|id| !id.is_empty())
-            .unwrap_or("?");
-        let entry = format!("{list}[{}] ({id})", rows.len());
+        let cell = |field: &str| {
+            mapped
+                .iter()
+                .position(|f| f.as_deref() == Some(field))
+                .and_then(|c| cells.get(c))
+                .map(|text| text.trim())
+                .filter(|text| !text.is_empty())
+        };
+        let country = cell("country").map(countries::resolve);
+        if make_ids {
+            let prefix = match (&country, fields.contains(&"country")) {
+                (_, false) => Some("S"),
+                (Some(countries::Resolved::Code(code)), true) => Some(*code),
+                (Some(countries::Resolved::Unlisted(code)), true) => Some(code.as_str()),
+                _ => None,
+            };
+            match prefix {
+                Some(prefix) => {
+                    let n = made.entry(prefix.to_string()).or_default();
+                    *n += 1;
+                    o.made_id = Some(format!("{prefix}-{n:02}"));
+                }
+                // An unknown country is reported below.
+                None if country.is_none() => diags.push(
+                    Diagnostic::new(
+                        &file,
+                        (0, 0),
+                        "the row has no country, and without an id column each id is made \
+                         from the country (`TH-01`)",
+                    )
+                    .entry(format!("{list}[{}] (?)", rows.len()))
+                    .place(o.place(Some("country"))),
+                ),
+                None => {}
+            }
+        }
+        let id = o.made_id.as_deref().or_else(|| cell("id")).unwrap_or("?");
+        let entry = format!("{list}[{}] ({})", rows.len(), excerpt(id));
         let mut row = Mapping::new();
+        if let Some(id) = &o.made_id {
+            row.insert(Value::String("id".into()), Value::String(id.clone()));
+        }
         for (c, cell) in cells.iter().enumerate() {
             let Some(Some(field)) = mapped.get(c) else {
                 continue;
@@ -290,6 +346,15 @@ pub fn read(
                     dates.push(Value::String(date.to_string()));
                 }
                 Value::Sequence(dates)
+            } else if field == "country" {
+                match countries::resolve(text) {
+                    countries::Resolved::Code(code) => Value::String(code.to_string()),
+                    countries::Resolved::Unlisted(code) => Value::String(code),
+                    countries::Resolved::Unknown(nearest) => {
+                        diags.push(unknown_country(&file, &entry, &o, text, nearest));
+                        Value::String(text.to_string())
+                    }
+                }
             } else {
                 Value::String(text.to_string())
             };
@@ -305,17 +370,65 @@ pub fn read(
     }
 }
 
-/// `Native name` → `native_name`, `E-mail` → `email`.
-fn normalise(title: &str) -> String {
-    let words: String = title
-        .to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_");
-    match words.as_str() {
-        "e-mail" | "e_mail" | "mail" => "email".into(),
-        _ => words.replace('-', "_"),
+/// The hint for a column that names no field: the field it most likely
+/// holds, as a line for `columns:`, or else `~` to ignore it. `field` is what
+/// the header was read as; `renamed` when `columns:` named it.
+fn column_hint(title: &str, field: &str, renamed: bool, fields: &[&str]) -> String {
+    let key = yaml_key(title);
+    let nearest = nearest_field(if renamed { field } else { title }, fields);
+    let known = format!("the fields are {}", fields.join(", "));
+    match nearest {
+        Some(nearest) if renamed => {
+            format!("did you mean `{nearest}`? Write `{key}: {nearest}` under `columns:`; {known}")
+        }
+        Some(nearest) => format!(
+            "it looks like `{nearest}`: map it under `columns:` with `{key}: {nearest}`, or \
+             with `{key}: ~` to ignore it; {known}"
+        ),
+        None => format!(
+            "no field is like it: to leave it out, write `{key}: ~` under `columns:`; {known}"
+        ),
+    }
+}
+
+/// A country cell that names no country, with the nearest name if one is near.
+fn unknown_country(
+    file: &Path,
+    entry: &str,
+    origin: &Origin,
+    text: &str,
+    nearest: Option<(&str, &str)>,
+) -> Diagnostic {
+    let diag = Diagnostic::new(
+        file,
+        (0, 0),
+        format!(
+            "`{}` is not a country this tool knows; write its ISO 3166 code (e.g. TH, VN) or \
+             its English name",
+            excerpt(text)
+        ),
+    )
+    .entry(entry)
+    .place(origin.place(Some("country")));
+    match nearest {
+        Some((name, code)) => diag.hint(format!("did you mean {name} ({code})?")),
+        None => diag,
+    }
+}
+
+/// The encoding an import names for its CSV file.
+fn encoding(named: Option<&str>) -> Result<Encoding, String> {
+    let Some(named) = named else {
+        return Ok(Encoding::Utf8);
+    };
+    match named.to_ascii_lowercase().replace('-', "_").as_str() {
+        "utf_8" | "utf8" => Ok(Encoding::Utf8),
+        "shift_jis" | "sjis" => Ok(Encoding::ShiftJis),
+        _ => Err(format!(
+            "`encoding: {}` is not an encoding this tool reads; use `utf-8` (the default) or \
+             `shift_jis`",
+            excerpt(named)
+        )),
     }
 }
 

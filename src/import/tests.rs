@@ -206,3 +206,45 @@ fn shift_jis_is_told_apart_from_other_encodings() {
     // é in Latin-1 is not.
     assert!(!looks_like_shift_jis(b"id,name\n1,Jos\xe9\n"));
 }
+
+#[test]
+fn a_csv_with_a_byte_order_mark_and_crlf_reads_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.csv");
+    std::fs::write(
+        &file,
+        "\u{FEFF}Full name,Country\r\n\"Chaiyaphum, Siriporn\",THAILAND\r\n\"Two\r\nlines\",laos\r\n",
+    )
+    .unwrap();
+    let grid = csv_grid(&file, "x.csv", Encoding::Utf8).unwrap();
+    assert_eq!(
+        grid,
+        [
+            ["Full name", "Country"],
+            ["Chaiyaphum, Siriporn", "THAILAND"],
+            ["Two\r\nlines", "laos"]
+        ]
+    );
+}
+
+#[test]
+fn shift_jis_is_read_only_when_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.csv");
+    // 佐藤 in Shift_JIS.
+    std::fs::write(&file, b"Name\r\n\x8d\xb2\x93\xa1\r\n").unwrap();
+    let refused = csv_grid(&file, "x.csv", Encoding::Utf8).unwrap_err();
+    assert!(refused.contains("add `encoding: shift_jis`"), "{refused}");
+    let grid = csv_grid(&file, "x.csv", Encoding::ShiftJis).unwrap();
+    assert_eq!(grid, [["Name"], ["佐藤"]]);
+    // A lone lead byte is not Shift_JIS.
+    std::fs::write(&file, b"Name\r\nok\r\n\x8d\r\n").unwrap();
+    let refused = csv_grid(&file, "x.csv", Encoding::ShiftJis).unwrap_err();
+    assert!(
+        refused.contains("is not Shift_JIS text (line 3)"),
+        "{refused}"
+    );
+    assert_eq!(encoding(Some("Shift-JIS")), Ok(Encoding::ShiftJis));
+    assert_eq!(encoding(None), Ok(Encoding::Utf8));
+    assert!(encoding(Some("cp1252")).is_err());
+}

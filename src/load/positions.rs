@@ -21,7 +21,7 @@ pub struct Positions {
     /// shown at the key.
     pub(super) keys: HashMap<String, (usize, usize)>,
     /// Rows read from spreadsheets, by list entry (`participants[3]`).
-    pub(super) imported: HashMap<String, crate::import::Origin>,
+    pub imported: HashMap<String, crate::import::Origin>,
     /// Lists some entries of which could not be read: by the list's path as
     /// written, the positions in the file of the entries that were. Later
     /// stages number entries as they see them; messages show the file's.

@@ -153,7 +153,8 @@ fn paper(pages: &[(f64, f64)]) -> String {
 
 /// The same as CSV.
 pub fn csv(jobs: &[Job]) -> anyhow::Result<Vec<u8>> {
-    let mut csv = csv::Writer::from_writer(Vec::new());
+    // For Excel, as the register (see `UTF8_BOM`).
+    let mut csv = csv::Writer::from_writer(super::UTF8_BOM.to_vec());
     csv.write_record([
         "file",
         "kind",

@@ -236,9 +236,15 @@ fn manifest(entries: &[Entry]) -> anyhow::Result<Vec<u8>> {
     Ok(csv.into_inner()?)
 }
 
+/// How the CSV files for people (the register, the job sheet) start: Excel
+/// reads a CSV without it in the machine's own legacy encoding (Shift_JIS on
+/// a Japanese Windows), garbling every name outside it. `manifest.csv` is for
+/// scripts, and is plain UTF-8.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// `certificates/register.csv`: who earned a certificate, and why or why not.
 pub fn register(rows: &[RegisterRow]) -> anyhow::Result<Vec<u8>> {
-    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut csv = csv::Writer::from_writer(UTF8_BOM.to_vec());
     csv.write_record([
         "number",
         "participant",

@@ -196,6 +196,8 @@ pub struct Import {
     pub sheet: Option<String>,
     /// Column header → field name, or `~` to ignore the column.
     pub columns: Option<std::collections::BTreeMap<String, Option<String>>>,
+    /// A CSV file's encoding: `utf-8` when not given, or `shift_jis`.
+    pub encoding: Option<String>,
 }
 
 // A list deserialises as a list (so its errors keep their place in the file),

@@ -34,19 +34,30 @@ impl Validator<'_> {
         entry: &str,
         code: &str,
     ) -> Country {
+        use crate::import::countries::{Resolved, resolve};
+        // A code, else a country's name in any case (`Viet Nam`, `laos`).
+        let code = match resolve(code) {
+            Resolved::Code(resolved) if !countries.contains_key(code) => resolved,
+            _ => code,
+        };
         match countries.get(code) {
             Some(name) => Country::new(code, name, true),
             None => match rust_iso3166::from_alpha2(code) {
                 Some(c) => Country::new(code, c.name, false),
                 None => {
-                    self.error(
-                        path,
-                        entry,
-                        format!(
-                            "`{code}` is not an ISO 3166 alpha-2 country code; \
-                             use one (e.g. TH, VN) or name it under programme.countries"
-                        ),
+                    let message = format!(
+                        "`{code}` is not a country: write its ISO 3166 alpha-2 code \
+                         (e.g. TH, VN) or English name, or name it under programme.countries"
                     );
+                    match resolve(code) {
+                        Resolved::Unknown(Some((name, near))) => self.error_hint(
+                            path,
+                            entry,
+                            message,
+                            format!("did you mean {name} ({near})?"),
+                        ),
+                        _ => self.error(path, entry, message),
+                    }
                     Country {
                         code: code.to_string(),
                         name: code.to_string(),
