@@ -8,6 +8,7 @@
 //! [`pipeline`] runs them in order.
 
 pub mod context;
+pub mod contradictions;
 pub mod diagnostic;
 pub mod fallbacks;
 pub mod files;

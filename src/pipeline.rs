@@ -13,7 +13,7 @@ use crate::plan::{self, Plan};
 use crate::programme::{Kind, Programme};
 use crate::render::{self, Templates};
 use crate::typeset::{self, Done, FontOptions, Run, Typesetter};
-use crate::{fallbacks, load, preflight, validate};
+use crate::{contradictions, fallbacks, load, preflight, validate};
 
 /// What `build` is asked to do.
 #[derive(Debug, Clone)]
@@ -120,6 +120,7 @@ fn check_with_fonts(path: &Path, fonts: &FontOptions, strict: bool) -> Result<Ch
         }
     };
     let mut warnings = fallbacks::japanese(&programme);
+    warnings.extend(contradictions::dates(&programme));
     warnings.sort_by_key(|d| (d.line, d.column));
     if strict && !warnings.is_empty() {
         for warning in &mut warnings {

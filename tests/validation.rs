@@ -261,3 +261,53 @@ fn a_country_is_its_code_or_name_in_any_case_and_a_slip_is_named() {
     assert!(stderr.contains("`Thailnd` is not a country"), "{stderr}");
     assert!(stderr.contains("did you mean Thailand (TH)?"), "{stderr}");
 }
+
+/// Dates that are each valid but contradict one another are warnings naming
+/// both lines; `--strict` makes them errors.
+#[test]
+fn contradicting_dates_are_warnings_with_both_lines() {
+    let dir = fixture(|y| {
+        let y = replace_once(&y, "    issued_on: 2018-11-07", "    issued_on: 2018-11-01");
+        let y = replace_once(&y, "    reply_by: 2018-09-28", "    reply_by: 2018-10-30");
+        let y = replace_once(&y, "    sent_on: 2018-11-20", "    sent_on: 2018-11-02");
+        replace_once(&y, "    sent_on: 2018-08-20", "    sent_on: 2018-10-26")
+    });
+    let programme = dir.path().join("programme.yaml");
+    let text = std::fs::read_to_string(&programme).unwrap();
+    let output = secretariat(&["check", programme.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr.split("warning: ").skip(1).collect();
+    let expect = |needle: &str, at: &str, other: &str| {
+        let at = format!("programme.yaml:{}:", line_of(&text, at));
+        let other = format!("(line {})", line_of(&text, other));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(needle) && w.contains(&at) && w.contains(&other)),
+            "`{needle}` at {at} naming {other} in:\n{stderr}"
+        );
+    };
+    expect(
+        "certificates are issued on 2018-11-01, before the programme's last day, 2018-11-07",
+        "issued_on: 2018-11-01",
+        "- date: 2018-11-07",
+    );
+    expect(
+        "invitations ask for a reply by 2018-10-30, after the programme starts on 2018-10-24",
+        "reply_by: 2018-10-30",
+        "  start: 2018-10-24",
+    );
+    expect(
+        "thank-you letters are dated 2018-11-02, before the programme ends on 2018-11-07",
+        "sent_on: 2018-11-02",
+        "  end: 2018-11-07",
+    );
+    expect(
+        "request letters are dated 2018-10-26, after the session with",
+        "sent_on: 2018-10-26",
+        "with: [cabinet-secretariat, cabinet-office]",
+    );
+    let strict = secretariat(&["check", programme.to_str().unwrap(), "--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+}

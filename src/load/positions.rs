@@ -59,6 +59,11 @@ impl Positions {
         out
     }
 
+    /// Whether the file writes `path` (in the file's numbering).
+    pub fn has(&self, path: &str) -> bool {
+        self.map.contains_key(path)
+    }
+
     /// Whether some entries of the list at `list` could not be read.
     pub fn left_out(&self, list: &str) -> bool {
         self.renumbered.contains_key(list)
