@@ -167,7 +167,15 @@ pub fn check_all(
     fonts: &FontOptions,
     strict: bool,
 ) -> Result<(Programme, Vec<Diagnostic>), Failure> {
-    check_with_fonts(path, fonts, strict).map(|(programme, .., warnings)| (programme, warnings))
+    let (programme, _, plan, templates, warnings) = check_with_fonts(path, fonts, strict)?;
+    // Every document's template, rendered with its context as `build` will:
+    // a misspelt field in a template of the programme's own is found here.
+    let views = Views::new(&programme);
+    if let Err(Failure::Invalid(mut problems)) = render::keys(&plan, &templates, &views, "") {
+        problems.extend(warnings);
+        return Err(Failure::Invalid(problems));
+    }
+    Ok((programme, warnings))
 }
 
 /// Builds every document of the programme into `<out>/<programme.id>.zip`,

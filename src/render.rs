@@ -18,6 +18,8 @@ use crate::package::cache::Cache;
 use crate::plan::Plan;
 use crate::typeset::parallel;
 
+mod undefined;
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
@@ -170,13 +172,13 @@ impl Templates {
         let template = self
             .env
             .get_template(name)
-            .map_err(|e| self.diagnostic(name, &e))?;
+            .map_err(|e| self.diagnostic(name, &e, None))?;
         template
             .render(context)
-            .map_err(|e| self.diagnostic(name, &e))
+            .map_err(|e| self.diagnostic(name, &e, Some(context)))
     }
 
-    fn diagnostic(&self, name: &str, err: &Error) -> Diagnostic {
+    fn diagnostic(&self, name: &str, err: &Error, context: Option<&Value>) -> Diagnostic {
         let name = err.name().unwrap_or(name);
         let file = self.origin(name);
         let mut message = err.kind().to_string();
@@ -184,16 +186,29 @@ impl Templates {
             message = format!("{message}: {detail}");
         }
         let line = err.line().unwrap_or(0);
+        let source = self.source(name);
+        let quoted = source
+            .as_deref()
+            .and_then(|s| s.lines().nth(line.checked_sub(1)?).map(str::to_owned));
+        // An undefined value is most often a misspelt field: say which, what
+        // its parent has, and the nearest.
+        let unknown = match (err.kind(), context, &source, &quoted) {
+            (ErrorKind::UndefinedError, Some(context), Some(source), Some(quoted)) => {
+                undefined::field(quoted, source, context)
+            }
+            _ => None,
+        };
+        if let Some(unknown) = &unknown {
+            message = unknown.message();
+        }
         let mut diag = Diagnostic::new(&file, (line, 0), message);
         if !self.overridden(name) {
             diag.source = builtin(name).map(std::sync::Arc::from);
         }
-        match self
-            .source(name)
-            .and_then(|s| s.lines().nth(line.checked_sub(1)?).map(str::to_owned))
-        {
-            Some(quoted) => diag.hint(format!("line {line}: {}", excerpt(quoted.trim()))),
-            None => diag,
+        match (unknown, quoted) {
+            (Some(unknown), _) => diag.hint(unknown.hint()),
+            (None, Some(quoted)) => diag.hint(format!("line {line}: {}", excerpt(quoted.trim()))),
+            (None, None) => diag,
         }
     }
 

@@ -278,3 +278,35 @@ fn exported_then_edited_templates_are_used_by_the_next_build() {
             .contains("We hereby certify that")
     );
 }
+
+/// A misspelt field in a template of the programme's own fails `check`,
+/// before anything is built, naming the template line, the field, what its
+/// parent has and the nearest; in a loop too.
+#[test]
+fn a_template_typo_fails_check_with_the_field_the_line_and_a_suggestion() {
+    let dir = fixture(|y| y);
+    write(
+        dir.path(),
+        "templates/certificates.typ.j2",
+        "First line\n{{ participant.name }}\n{{ participant.nmae }}\n",
+    );
+    write(
+        dir.path(),
+        "templates/sign-in.typ.j2",
+        "{% for p in participants %}\n{{ p.emial }}\n{% endfor %}\n",
+    );
+    let programme = dir.path().join("programme.yaml");
+    let output = common::secretariat(&["check", programme.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for expected in [
+        "undefined value: `participant` has no field `nmae`",
+        "templates/certificates.typ.j2:3",
+        "did you mean `name`? (`participant` has `country`, `days_attended`, `email`",
+        "undefined value: `p` has no field `emial`",
+        "templates/sign-in.typ.j2:2",
+        "did you mean `email`?",
+    ] {
+        assert!(stderr.contains(expected), "`{expected}` in:\n{stderr}");
+    }
+}
