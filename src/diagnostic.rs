@@ -20,9 +20,11 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     pub file: Box<Path>,
-    /// 1-based line; 0 when the problem has no single place.
+    /// 1-based line; 0 when the problem has no single place (`null` in JSON).
+    #[serde(serialize_with = "unknown_is_null")]
     pub line: u32,
-    /// 1-based column; 0 when unknown.
+    /// 1-based column; 0 when unknown (`null` in JSON).
+    #[serde(serialize_with = "unknown_is_null")]
     pub column: u32,
     /// The entry concerned, e.g. `participants[3] (MM-02)`.
     pub entry: Option<Box<str>>,
@@ -30,11 +32,19 @@ pub struct Diagnostic {
     // Boxed, like `place`: diagnostics travel in `Result`s, and stay small.
     pub hint: Option<Box<str>>,
     /// Where in a file that is not text (a spreadsheet): `sheet "Participants",
-    /// row 5, column C`.
-    pub place: Option<Box<str>>,
+    /// row 5, column C`; in JSON `{"sheet": …, "row": 5, "column": "C"}`.
+    pub place: Option<Box<crate::import::Cell>>,
     /// The file's text, when it is not a file on disk (a built-in template).
     #[serde(skip)]
     pub source: Option<std::sync::Arc<str>>,
+}
+
+/// A line or column that is not known (0) is `null` in JSON, never 0.
+fn unknown_is_null<S: serde::Serializer>(n: &u32, s: S) -> Result<S::Ok, S::Error> {
+    match n {
+        0 => s.serialize_none(),
+        n => s.serialize_some(n),
+    }
 }
 
 impl Diagnostic {
@@ -58,8 +68,8 @@ impl Diagnostic {
         self
     }
 
-    pub fn place(mut self, place: impl Into<String>) -> Self {
-        self.place = Some(place.into().into_boxed_str());
+    pub fn place(mut self, place: crate::import::Cell) -> Self {
+        self.place = Some(Box::new(place));
         self
     }
 

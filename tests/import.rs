@@ -140,6 +140,25 @@ fn a_bad_cell_is_located_by_sheet_row_and_column() {
         "{stderr}"
     );
     assert!(stderr.contains("2018-11-31"), "{stderr}");
+    // As JSON, the cell is structured and the line, which a sheet has not,
+    // is null.
+    let (code, stdout, _, _) = check_capped(&dir.path().join("programme.yaml"), true);
+    assert_eq!(code, Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let problem = &report["problems"][0];
+    assert!(
+        problem["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("registrations.xlsx"),
+        "{stdout}"
+    );
+    assert_eq!(problem["line"], serde_json::Value::Null, "{stdout}");
+    assert_eq!(
+        problem["place"],
+        serde_json::json!({"sheet": "Participants", "row": 4, "column": "I"}),
+        "{stdout}"
+    );
 
     // A value the programme refuses (an unknown country) points at its cell too.
     let mut rows = reference_rows();

@@ -73,17 +73,38 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// `sheet "Participants", row 5, column C` (no sheet for CSV).
-    pub fn place(&self, field: Option<&str>) -> String {
-        let mut place = String::new();
+    /// The cell of `field` in the row (the row itself without a field).
+    pub fn place(&self, field: Option<&str>) -> Cell {
+        Cell {
+            sheet: self.sheet.clone(),
+            row: self.row,
+            column: field.and_then(|f| self.columns.get(f)).cloned(),
+        }
+    }
+}
+
+/// Where in a spreadsheet or CSV file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Cell {
+    /// None for a CSV file.
+    pub sheet: Option<String>,
+    /// 1-based.
+    pub row: usize,
+    /// The column's letter, when the problem is in one cell.
+    pub column: Option<String>,
+}
+
+/// `sheet "Participants", row 5, column C` (no sheet for CSV).
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         if let Some(sheet) = &self.sheet {
-            place.push_str(&format!("sheet \"{}\", ", excerpt(sheet)));
+            write!(f, "sheet \"{}\", ", excerpt(sheet))?;
         }
-        place.push_str(&format!("row {}", self.row));
-        if let Some(column) = field.and_then(|f| self.columns.get(f)) {
-            place.push_str(&format!(", column {column}"));
+        write!(f, "row {}", self.row)?;
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
         }
-        place
+        Ok(())
     }
 }
 
