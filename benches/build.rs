@@ -2,8 +2,11 @@
 //! 1,000 and 10,000 participants with the release binary and prints, for each,
 //! documents, wall time of a full build from a cold process and an empty cache,
 //! documents per second, peak RSS, per-stage time, and the wall time of the
-//! rebuild after one participant's name changes (with the cache); then the
-//! compiler's own floor, one document compiled repeatedly on one thread.
+//! rebuild after one participant's name changes (with the cache), and CPU time
+//! per wall time; then the floor: what each kind of document costs on one
+//! thread, measured on distinct documents with Typst's memo cache cleared
+//! before each (so no document is answered from another's work), and how a
+//! full build compares with the sum of its documents' floors.
 //!
 //! The programmes come from `generate`, deterministic, with names in every script
 //! the tool serves and of realistic lengths, written under `target/bench/`.
@@ -177,9 +180,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs the release binary; returns wall seconds, stderr and the child's peak
-/// resident memory in MB.
-fn run(binary: &Path, args: &[&str]) -> (f64, String, f64) {
+/// What a run of the binary took.
+struct Ran {
+    wall: f64,
+    stderr: String,
+    /// Peak resident memory, MB.
+    rss: f64,
+    /// User and system CPU seconds.
+    cpu: f64,
+}
+
+/// Runs the release binary.
+fn run(binary: &Path, args: &[&str]) -> Ran {
     let start = Instant::now();
     // Reaped by wait4 below, which also reports the child's peak memory.
     #[allow(clippy::zombie_processes)]
@@ -201,7 +213,13 @@ fn run(binary: &Path, args: &[&str]) -> (f64, String, f64) {
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "{stderr}"
     );
-    (wall, stderr, usage.ru_maxrss as f64 / 1024.0)
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ran {
+        wall,
+        stderr,
+        rss: usage.ru_maxrss as f64 / 1024.0,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+    }
 }
 
 /// Appends to the first participant's name, as a secretariat fixing a typo does.
@@ -223,9 +241,9 @@ fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|_| vec![100, 1000, 10000]);
     println!(
-        "| programme | documents | full build s | documents/s | per-person docs/s | peak RSS MB | load+plan | render | typeset | print files | package | rebuild after one name s | files typeset again |"
+        "| programme | documents | full build s | documents/s | per-person docs/s | peak RSS MB | CPU/wall | load+plan | render | typeset | print files | package | rebuild after one name s | files typeset again |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     // The reference programme, then synthetic ones.
     let mut programmes = vec![("reference".to_string(), {
         let dir = root.join("target/bench/reference");
@@ -239,12 +257,19 @@ fn main() {
             generate(n, &root.join(format!("target/bench/{n}"))),
         ));
     }
+    // The typeset stage of the build the floor is measured on.
+    let mut floor_build: Option<f64> = None;
     for (name, programme) in programmes {
         let out = programme.parent().unwrap().join("out");
         let _ = std::fs::remove_dir_all(&out);
         let (programme, out) = (programme.to_str().unwrap(), out.to_str().unwrap());
         // From a cold process and an empty cache.
-        let (wall, stderr, rss) = run(
+        let Ran {
+            wall,
+            stderr,
+            rss,
+            cpu,
+        } = run(
             &binary,
             &["build", programme, "--out", out, "--timings", "--no-cache"],
         );
@@ -267,9 +292,13 @@ fn main() {
                 .map(|ms| format!("{:.2}", ms.parse::<f64>().unwrap_or(0.0) / 1000.0))
                 .unwrap_or_default()
         };
+        if name == "1000 participants" {
+            floor_build = stage("typeset").parse().ok();
+        }
         // One name changed, with the cache the full build left.
         let original = rename_first_participant(Path::new(programme));
-        let (rebuild, rebuilt, _) = run(&binary, &["build", programme, "--out", out]);
+        let again = run(&binary, &["build", programme, "--out", out]);
+        let (rebuild, rebuilt) = (again.wall, again.stderr);
         std::fs::write(programme, original).unwrap();
         let again = rebuilt
             .lines()
@@ -278,9 +307,10 @@ fn main() {
             .unwrap_or("?")
             .to_string();
         println!(
-            "| {name} | {documents} | {wall:.2} | {:.0} | {:.0} | {rss:.0} | {} | {} | {} | {} | {} | {rebuild:.2} | {again} |",
+            "| {name} | {documents} | {wall:.2} | {:.0} | {:.0} | {rss:.0} | {:.2} | {} | {} | {} | {} | {} | {rebuild:.2} | {again} |",
             documents as f64 / wall,
             per_person as f64 / wall,
+            cpu / wall,
             stage("load, validate, plan"),
             stage("render"),
             stage("typeset"),
@@ -289,46 +319,90 @@ fn main() {
         );
     }
 
-    // The floor: one document of each per-person kind compiled again and again
-    // on this thread, typesetting and PDF export timed apart.
-    let programme = secretariat::pipeline::check(&root.join("data/programme.yaml")).unwrap();
+    // The floor, on the 1,000-participant programme (the reference when it is
+    // not among the sizes): per kind, distinct documents typeset and exported
+    // one after another on this thread, Typst's memo cache emptied before each.
+    let floor_programme = root.join("target/bench/1000/programme.yaml");
+    let floor_programme = match floor_programme.exists() {
+        true => floor_programme,
+        false => root.join("data/programme.yaml"),
+    };
+    floors(&floor_programme, floor_build);
+}
+
+/// Distinct documents measured per kind.
+const FLOOR_SAMPLE: usize = 100;
+
+/// Prints each kind's floor, and how the typeset stage of the full build of
+/// the programme (`build`, in seconds, when it was built) compares with it.
+fn floors(programme_file: &Path, build: Option<f64>) {
+    let programme = secretariat::pipeline::check(programme_file).unwrap();
     let templates = Templates::new(&programme.folder);
     let plan = secretariat::plan::plan(&programme, &templates).unwrap();
     let typesetter =
         secretariat::pipeline::typesetter(&programme, &FontOptions::default()).unwrap();
-    println!("\ncompiler floor, one thread (ms per document):\n");
-    println!("| document | typeset | PDF export | total | per second |");
-    println!("|---|---|---|---|---|");
-    for path in [
-        "certificates/TH-01.pdf",
-        "badges/TH-01.pdf",
-        "invitations/TH-01.pdf",
-    ] {
-        let doc = plan.documents.iter().find(|d| d.path == path).unwrap();
-        let views = secretariat::context::Views::new(&programme);
-        let source = templates
-            .render(&doc.template, &views.value(&doc.context))
-            .unwrap();
-        let runs = 200;
-        let (mut typeset, mut export) = (0.0, 0.0);
-        for i in 0..runs {
-            // Vary the source a little, as documents do, so memoisation cannot
-            // skip the work.
-            let varied = source.replace("Siriporn", &format!("Siriporn{i}"));
+    let views = secretariat::context::Views::new(&programme);
+    println!(
+        "\nfloor on one thread, {} distinct documents per kind at most, memo cache emptied before each ({}):\n",
+        FLOOR_SAMPLE,
+        programme_file.display()
+    );
+    println!(
+        "| kind | documents in the build | measured | typeset ms | PDF export ms | ms per document | ms per page | sum of floors s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut total = 0.0;
+    let mut kinds: Vec<secretariat::programme::Kind> = Vec::new();
+    for doc in &plan.documents {
+        if !kinds.contains(&doc.kind) {
+            kinds.push(doc.kind);
+        }
+    }
+    for kind in kinds {
+        let docs: Vec<_> = plan.documents.iter().filter(|d| d.kind == kind).collect();
+        // Spread over the kind, so long and short names, first and last parts
+        // are all in the sample.
+        let step = (docs.len() / FLOOR_SAMPLE).max(1);
+        let sample: Vec<_> = docs.iter().step_by(step).take(FLOOR_SAMPLE).collect();
+        let (mut typeset, mut export, mut pages) = (0.0, 0.0, 0);
+        for doc in &sample {
+            let source = templates
+                .render(&doc.template, &views.value(&doc.context))
+                .unwrap();
+            typst::comemo::evict(0);
             let start = Instant::now();
-            let document = typesetter.compile(&varied).unwrap();
+            let document = typesetter.compile(&source).unwrap();
             typeset += start.elapsed().as_secs_f64();
             let start = Instant::now();
             typesetter.pdf(&document, "floor").unwrap();
             export += start.elapsed().as_secs_f64();
+            pages += document.pages().len();
         }
-        let (typeset, export) = (typeset / runs as f64, export / runs as f64);
+        let n = sample.len() as f64;
+        let per_document = (typeset + export) / n;
+        let sum = per_document * docs.len() as f64;
+        total += sum;
         println!(
-            "| {path} | {:.2} | {:.2} | {:.2} | {:.0} |",
-            typeset * 1000.0,
-            export * 1000.0,
-            (typeset + export) * 1000.0,
-            1.0 / (typeset + export)
+            "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {sum:.2} |",
+            kind.key(),
+            docs.len(),
+            sample.len(),
+            typeset / n * 1000.0,
+            export / n * 1000.0,
+            per_document * 1000.0,
+            (typeset + export) / pages as f64 * 1000.0,
+        );
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spread = total / cores as f64;
+    println!(
+        "\nsum of the documents' floors: {total:.2} s on one thread, {spread:.2} s over {cores} cores"
+    );
+    if let Some(build) = build {
+        println!(
+            "the build's typeset stage: {build:.2} s, {:.2}x the floors spread over the cores \
+             (1.0 would be no cost for building many documents at once)",
+            build / spread
         );
     }
 }

@@ -594,6 +594,23 @@ fn a_letter_that_runs_over_takes_its_last_paragraph_to_the_signature() {
     // The salutation's long title is not hyphenated.
     let text = common::drawn(&document);
     assert!(text.contains("VulnerableMigrants,"), "{text}");
+
+    // As built, the second page carries the running header with its page
+    // number (the letter is laid out again, knowing it has two pages); a
+    // one-page letter has none.
+    let out = dir.path().join("out");
+    let zip = common::build(&dir.path().join("programme.yaml"), &out);
+    let files = common::unzip(&zip);
+    let pdf = |name: &str| {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+        common::Pdf::parse(bytes)
+    };
+    let iom = pdf("requests/iom.pdf");
+    assert_eq!(iom.page_count(), 2);
+    assert!(iom.text().contains("Page 2"), "{}", iom.text());
+    let one_page = pdf("requests/mofa.pdf");
+    assert_eq!(one_page.page_count(), 1);
+    assert!(!one_page.text().contains("Page 1"), "{}", one_page.text());
 }
 
 #[test]

@@ -210,7 +210,7 @@ pub fn add(
         path.as_bytes(),
         source.as_bytes(),
     ]);
-    let sheet = typeset_one(run, &key, path, name, &source, None)
+    let sheet = typeset_one(run, &key, path, name, &source, None, None)
         .map_err(|e| Failure::Documents(vec![DocumentError::one("print job sheet", e)]))?;
     entries.push(Entry::pdf(path, "job-sheet", key, &sheet, run.cache));
     entries.push(Entry::data("print/job-sheet.csv", "job-sheet", csv(&jobs)?));

@@ -73,11 +73,27 @@ pub fn documents(
             if let Some(done) = reuse(run, &keys[i], &doc.path) {
                 return Ok(done);
             }
+            let context = run.views.value(&doc.context);
             let source = run
                 .templates
-                .render(&doc.template, &run.views.value(&doc.context))
+                .render(&doc.template, &context)
                 .map_err(|d| d.message)?;
-            typeset_one(run, &keys[i], &doc.path, &doc.template, &source, doc.pages)
+            // The source again, knowing the page count of the first layout.
+            let longer = |pages: usize| {
+                let context = minijinja::context! { pages => pages, ..context.clone() };
+                run.templates
+                    .render(&doc.template, &context)
+                    .map_err(|d| d.message)
+            };
+            typeset_one(
+                run,
+                &keys[i],
+                &doc.path,
+                &doc.template,
+                &source,
+                doc.pages,
+                Some(&longer),
+            )
         });
         bar.inc(1);
         // Typst memoises across compilations; evicting what has not been
@@ -158,9 +174,19 @@ fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
     }
 }
 
+/// The source of a document rendered again with `pages`, the page count of
+/// its first layout, in its context.
+pub type Longer<'a> = &'a dyn Fn(usize) -> Result<String, String>;
+
 /// One document from the cache (see [`reuse`]), else typeset, checked for
 /// missing glyphs (and, when `pages` is given, for pages as it says), exported
 /// and stored.
+///
+/// A document whose first layout runs to more than one page is laid out once
+/// more from `longer`'s source, when that differs: a template adds what only a
+/// longer document needs (a letter's running header with its page number)
+/// from `pages`, instead of asking Typst where each page is, which costs a
+/// second layout of every document, most of which have one page.
 pub fn typeset_one(
     run: &Run,
     key: &str,
@@ -168,13 +194,25 @@ pub fn typeset_one(
     template: &str,
     source: &str,
     pages: Option<PageSpec>,
+    longer: Option<Longer>,
 ) -> Result<Done, String> {
     if let Some(done) = reuse(run, key, path) {
         return Ok(done);
     }
-    let (document, dependencies) = run.typesetter.compile_tracked(source);
-    let document =
+    let (document, mut dependencies) = run.typesetter.compile_tracked(source);
+    let mut document =
         document.map_err(|errors| typst_errors(run.templates, template, source, &errors))?;
+    if let Some(longer) = longer
+        && document.pages().len() > 1
+    {
+        let again = longer(document.pages().len())?;
+        if again != source {
+            let (second, read) = run.typesetter.compile_tracked(&again);
+            document =
+                second.map_err(|errors| typst_errors(run.templates, template, &again, &errors))?;
+            dependencies = read;
+        }
+    }
     let missing = Typesetter::missing_glyphs(&document);
     if !missing.is_empty() {
         return Err(format!(
