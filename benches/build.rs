@@ -17,6 +17,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use secretariat::render::Templates;
+
+// The floors are measured with the allocator the binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use secretariat::typeset::FontOptions;
 
 /// A name part in Latin script and in its own (empty when the same).

@@ -9,6 +9,12 @@ use clap::{CommandFactory, Parser};
 
 use cli::args::{Cli, Command, TemplatesCommand};
 
+// Typesetting allocates and frees many small values on every worker thread at
+// once; glibc's allocator spends a sixth of a large build in malloc and free
+// (measured with perf), mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = Cli::parse();
     let output = args.output;
