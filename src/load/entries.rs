@@ -292,6 +292,18 @@ impl Reader<'_> {
                 return None;
             }
         }
+        // Never a silent stop: say that there is more.
+        let diag = self
+            .positions
+            .at(
+                path,
+                format!(
+                    "{} has more than {MAX_ENTRY_PROBLEMS} problems; fix these and check again",
+                    what(path)
+                ),
+            )
+            .entry(entry_label.clone());
+        self.problem(diag);
         None
     }
 }
@@ -601,6 +613,35 @@ mod tests {
                 "unknown field `absent`, expected `date`"
             ),
             "absences are listed on the participant (`absent: [2018-10-30]`)"
+        );
+    }
+
+    #[test]
+    fn an_entry_with_too_many_problems_says_so() {
+        let dates: Vec<String> = (1..=30).map(|d| format!("2018-02-{d:02}")).collect();
+        let text = format!("- id: P-01\n  absent: [{}]\n", dates.join(", "));
+        let value: Value = serde_yaml::from_str(&text).unwrap();
+        let positions = Positions::default();
+        let mut reader = Reader {
+            positions: &positions,
+            problems: Vec::new(),
+            renumbered: HashMap::new(),
+            broken: BTreeSet::new(),
+        };
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Entry {
+            id: String,
+            absent: Vec<u32>,
+        }
+        let read: Option<Entry> = reader.entry(&value[0], "participants[0]");
+        assert!(read.is_none());
+        assert_eq!(reader.problems.len(), MAX_ENTRY_PROBLEMS + 1);
+        let last = reader.problems.last().unwrap();
+        assert!(
+            last.message.contains("more than 20 problems"),
+            "{}",
+            last.message
         );
     }
 
