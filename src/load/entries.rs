@@ -283,8 +283,33 @@ impl Reader<'_> {
             }
             let full = format!("{path}{relative}");
             let found = node(&value, &segments).cloned();
-            let text = plain_words(&message, found.as_ref());
-            let diag = self.positions.at(&full, text).entry(label(&full));
+            let mut diag = match unknown_variant(&message) {
+                // A word from a fixed set (a session's kind, a group).
+                Some((word, allowed)) => {
+                    let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                    let diag = self.positions.at(
+                        &full,
+                        format!("`{}` is not one of {}", excerpt(&word), listed(&allowed)),
+                    );
+                    match nearest(&word, &allowed) {
+                        Some(near) => diag.hint(format!("did you mean `{near}`?")),
+                        None => diag,
+                    }
+                }
+                None => {
+                    let mut text = plain_words(&message, found.as_ref());
+                    // serde names the struct it expected; people name the thing.
+                    if let Some(cut) = text.find("expected the settings of ") {
+                        text.truncate(cut);
+                        text.push_str(&format!(
+                            "expected {}, written as `key: value` lines",
+                            what(&full)
+                        ));
+                    }
+                    self.positions.at(&full, text)
+                }
+            };
+            diag = diag.entry(label(&full));
             self.problem(diag);
             if segments.is_empty()
                 || !remove(&mut value, &segments, &relative, &mut removed, &mut taken)
@@ -461,6 +486,20 @@ fn what(path: &str) -> String {
 fn missing_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("missing field `")?;
     Some(rest.split('`').next()?.to_string())
+}
+
+/// serde's "unknown variant `party`, expected one of `ceremony`, …": the word
+/// and the words allowed.
+fn unknown_variant(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown variant `")?;
+    let (word, rest) = rest.split_once('`')?;
+    let allowed = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect();
+    Some((word.to_string(), allowed))
 }
 
 /// serde's "unknown field `nmae`, expected one of …".
@@ -643,6 +682,17 @@ mod tests {
             "{}",
             last.message
         );
+    }
+
+    #[test]
+    fn a_word_outside_its_set_is_named_with_the_nearest() {
+        let (word, allowed) =
+            unknown_variant("unknown variant `hostt`, expected one of `host`, `sponsor`").unwrap();
+        assert_eq!(word, "hostt");
+        assert_eq!(allowed, ["host", "sponsor"]);
+        assert_eq!(what("days[2]"), "a day");
+        assert_eq!(what("days[2].sessions[0]"), "a session");
+        assert_eq!(what("programme"), "the `programme:` section");
     }
 
     #[test]
