@@ -57,6 +57,8 @@ pub(super) fn nearest_field<'f>(title: &str, fields: &[&'f str]) -> Option<&'f s
     if let Some((_, field)) = spelt {
         return Some(field);
     }
+    // The words fields are made of, to keep a header's words that matter.
+    let field_words: Vec<&str> = fields.iter().flat_map(|f| f.split('_')).collect();
     let words: Vec<&str> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -66,7 +68,7 @@ pub(super) fn nearest_field<'f>(title: &str, fields: &[&'f str]) -> Option<&'f s
                 .iter()
                 .find(|(said, _)| *said == w)
                 .map(|(_, field)| *field)
-                .unwrap_or_else(|| FIELD_WORDS.iter().copied().find(|f| *f == w).unwrap_or(""))
+                .unwrap_or_else(|| field_words.iter().copied().find(|f| *f == w).unwrap_or(""))
         })
         .filter(|w| !w.is_empty())
         .collect();
@@ -89,21 +91,6 @@ pub(super) fn nearest_field<'f>(title: &str, fields: &[&'f str]) -> Option<&'f s
     }
     if tied { None } else { best.map(|(_, f)| f) }
 }
-
-/// The words fields are made of, to keep a header's words that matter.
-const FIELD_WORDS: &[&str] = &[
-    "id",
-    "honorific",
-    "name",
-    "native",
-    "country",
-    "organisation",
-    "position",
-    "email",
-    "language",
-    "absent",
-    "role",
-];
 
 /// A header as a key of `columns:`, quoted when YAML would read it otherwise.
 pub(super) fn yaml_key(title: &str) -> String {
@@ -165,6 +152,16 @@ mod tests {
         ] {
             assert_eq!(nearest_field(title, PARTICIPANT), field, "{title}");
         }
+    }
+
+    #[test]
+    fn a_field_added_to_the_model_is_matched_by_its_words() {
+        let fields = crate::schema::fields::<crate::schema::Participant>();
+        assert_eq!(
+            nearest_field("Phone number (WhatsApp)", fields),
+            Some("phone")
+        );
+        assert_eq!(nearest_field("Timestamp", fields), None);
     }
 
     #[test]
