@@ -113,6 +113,41 @@ pub(super) fn yaml_key(title: &str) -> String {
     }
 }
 
+/// The hint for a column that names no field: the field it most likely
+/// holds, as a line for `columns:`, or else `~` to ignore it. `field` is what
+/// the header was read as; `renamed` when `columns:` named it.
+pub(super) fn column_hint(title: &str, field: &str, renamed: bool, fields: &[&str]) -> String {
+    let key = yaml_key(title);
+    let nearest = nearest_field(if renamed { field } else { title }, fields);
+    let known = format!("the fields are {}", fields.join(", "));
+    match nearest {
+        Some(nearest) if renamed => {
+            format!("did you mean `{nearest}`? Write `{key}: {nearest}` under `columns:`; {known}")
+        }
+        Some(nearest) => format!(
+            "it looks like `{nearest}`: map it under `columns:` with `{key}: {nearest}`, or \
+             with `{key}: ~` to ignore it; {known}"
+        ),
+        None => format!(
+            "no field is like it: to leave it out, write `{key}: ~` under `columns:`; {known}"
+        ),
+    }
+}
+
+/// 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub(super) fn letter(mut column: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

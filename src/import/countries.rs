@@ -205,6 +205,31 @@ fn folded(name: &str) -> String {
     words.join(" ")
 }
 
+/// A country cell that names no country, with the nearest name if one is near.
+pub(super) fn unknown_country(
+    file: &std::path::Path,
+    entry: &str,
+    origin: &super::Origin,
+    text: &str,
+    nearest: Option<(&str, &str)>,
+) -> crate::diagnostic::Diagnostic {
+    let diag = crate::diagnostic::Diagnostic::new(
+        file,
+        (0, 0),
+        format!(
+            "`{}` is not a country this tool knows; write its ISO 3166 code (e.g. TH, VN) or \
+             its English name",
+            crate::diagnostic::excerpt(text)
+        ),
+    )
+    .entry(entry)
+    .place(origin.place(Some("country")));
+    match nearest {
+        Some((name, code)) => diag.hint(format!("did you mean {name} ({code})?")),
+        None => diag,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

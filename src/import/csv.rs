@@ -119,3 +119,19 @@ pub(super) fn looks_like_shift_jis(bytes: &[u8]) -> bool {
     }
     pairs > 0 && bad == 0
 }
+
+/// The encoding an import names for its CSV file.
+pub(super) fn encoding(named: Option<&str>) -> Result<Encoding, String> {
+    let Some(named) = named else {
+        return Ok(Encoding::Utf8);
+    };
+    match named.to_ascii_lowercase().replace('-', "_").as_str() {
+        "utf_8" | "utf8" => Ok(Encoding::Utf8),
+        "shift_jis" | "sjis" => Ok(Encoding::ShiftJis),
+        _ => Err(format!(
+            "`encoding: {}` is not an encoding this tool reads; use `utf-8` (the default) or \
+             `shift_jis`",
+            excerpt(named)
+        )),
+    }
+}

@@ -372,7 +372,7 @@ pub fn read(
                     countries::Resolved::Code(code) => Value::String(code.to_string()),
                     countries::Resolved::Unlisted(code) => Value::String(code),
                     countries::Resolved::Unknown(nearest) => {
-                        diags.push(unknown_country(&file, &entry, &o, text, nearest));
+                        diags.push(countries::unknown_country(&file, &entry, &o, text, nearest));
                         Value::String(text.to_string())
                     }
                 }
@@ -389,82 +389,6 @@ pub fn read(
     } else {
         Err(diags)
     }
-}
-
-/// The hint for a column that names no field: the field it most likely
-/// holds, as a line for `columns:`, or else `~` to ignore it. `field` is what
-/// the header was read as; `renamed` when `columns:` named it.
-fn column_hint(title: &str, field: &str, renamed: bool, fields: &[&str]) -> String {
-    let key = yaml_key(title);
-    let nearest = nearest_field(if renamed { field } else { title }, fields);
-    let known = format!("the fields are {}", fields.join(", "));
-    match nearest {
-        Some(nearest) if renamed => {
-            format!("did you mean `{nearest}`? Write `{key}: {nearest}` under `columns:`; {known}")
-        }
-        Some(nearest) => format!(
-            "it looks like `{nearest}`: map it under `columns:` with `{key}: {nearest}`, or \
-             with `{key}: ~` to ignore it; {known}"
-        ),
-        None => format!(
-            "no field is like it: to leave it out, write `{key}: ~` under `columns:`; {known}"
-        ),
-    }
-}
-
-/// A country cell that names no country, with the nearest name if one is near.
-fn unknown_country(
-    file: &Path,
-    entry: &str,
-    origin: &Origin,
-    text: &str,
-    nearest: Option<(&str, &str)>,
-) -> Diagnostic {
-    let diag = Diagnostic::new(
-        file,
-        (0, 0),
-        format!(
-            "`{}` is not a country this tool knows; write its ISO 3166 code (e.g. TH, VN) or \
-             its English name",
-            excerpt(text)
-        ),
-    )
-    .entry(entry)
-    .place(origin.place(Some("country")));
-    match nearest {
-        Some((name, code)) => diag.hint(format!("did you mean {name} ({code})?")),
-        None => diag,
-    }
-}
-
-/// The encoding an import names for its CSV file.
-fn encoding(named: Option<&str>) -> Result<Encoding, String> {
-    let Some(named) = named else {
-        return Ok(Encoding::Utf8);
-    };
-    match named.to_ascii_lowercase().replace('-', "_").as_str() {
-        "utf_8" | "utf8" => Ok(Encoding::Utf8),
-        "shift_jis" | "sjis" => Ok(Encoding::ShiftJis),
-        _ => Err(format!(
-            "`encoding: {}` is not an encoding this tool reads; use `utf-8` (the default) or \
-             `shift_jis`",
-            excerpt(named)
-        )),
-    }
-}
-
-/// 0 → `A`, 25 → `Z`, 26 → `AA`.
-fn letter(mut column: usize) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (column % 26) as u8);
-        if column < 26 {
-            break;
-        }
-        column = column / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII")
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 mod entries;
+mod paths;
 mod positions;
+mod words;
 
 use std::collections::BTreeSet;
 
@@ -199,7 +201,7 @@ fn import_people<T: serde::de::DeserializeOwned>(
                 Diagnostic::new(
                     programme,
                     (0, 0),
-                    entries::plain_words(&err.to_string(), None),
+                    words::plain_words(&err.to_string(), None),
                 )
                 .entry(list),
             );
@@ -235,7 +237,7 @@ fn import_list<T: serde::de::DeserializeOwned>(
         match serde_yaml::from_value::<T>(row.clone()) {
             Ok(person) => people.push(person),
             Err(err) => {
-                let message = entries::plain_words(&err.to_string(), None);
+                let message = words::plain_words(&err.to_string(), None);
                 // The cell at fault: the field the message names, else the cell
                 // whose text it quotes.
                 let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
