@@ -7,6 +7,7 @@ mod frames;
 pub mod impose;
 mod print;
 mod run;
+mod text_layer;
 mod workers;
 mod world;
 

@@ -1,0 +1,606 @@
+//! The text layer of complex scripts, made exact for every viewer.
+//!
+//! Typst's PDF writer gives each glyph of a subset font one character code,
+//! and each code one `ToUnicode` text. In Thai, Lao, Khmer and Myanmar one
+//! glyph serves several clusters (the mark ิ in ศิ, ริ and มิ), and a cluster is
+//! several glyphs: the writer puts a cluster's text on one glyph and wraps
+//! clusters it cannot map in `/ActualText`, which Acrobat and Chrome read and
+//! pdf.js, MuPDF and (partly) poppler do not; where both glyphs of a cluster
+//! carry its text, those viewers read it twice ("ชัชั").
+//!
+//! Here every glyph *occurrence* gets a code of its own where it needs one: a
+//! new CID drawing the same glyph (`CIDToGIDMap`), with the same width (`W`),
+//! whose `ToUnicode` text is the whole cluster on the cluster's first glyph and
+//! a zero-width space on the others. The glyphs drawn, and so the pages, are
+//! unchanged; `/ActualText` stays for the viewers that read it. Documents
+//! whose fonts map no glyph to a cluster (Latin, Japanese) are left as they
+//! are, byte for byte.
+
+use std::collections::{BTreeMap, HashMap};
+
+use lopdf::content::Content;
+use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
+
+/// The longest document whose text layer is mended (a letter runs to two or
+/// three pages; a badge with its back, two).
+const MAX_PAGES: usize = 4;
+
+/// The text of the glyphs after a cluster's first: read as nothing.
+const FOLLOWING: &str = "\u{200B}";
+
+/// A Type0 font of the document, as its codes read.
+struct Font {
+    /// The CIDFont (descendant) object.
+    cid_font: ObjectId,
+    /// Code → glyph id.
+    gid: BTreeMap<u16, u16>,
+    /// Code → width.
+    width: BTreeMap<u16, f32>,
+    default_width: f32,
+    /// Code → text, as `ToUnicode` says.
+    text: BTreeMap<u16, String>,
+    /// (glyph, text) → code, for codes added here.
+    added: BTreeMap<(u16, String), u16>,
+    next: u32,
+}
+
+impl Font {
+    /// The code that draws `gid` and reads as `text`: an existing one when
+    /// it does, else a new one.
+    fn code(&mut self, code: u16, text: &str) -> Option<u16> {
+        if self.text.get(&code).map(String::as_str) == Some(text) {
+            return Some(code);
+        }
+        let gid = *self.gid.get(&code).unwrap_or(&code);
+        if let Some(&new) = self.added.get(&(gid, text.to_string())) {
+            return Some(new);
+        }
+        let new = u16::try_from(self.next).ok()?;
+        self.next += 1;
+        let width = self.width.get(&code).copied().unwrap_or(self.default_width);
+        self.gid.insert(new, gid);
+        self.width.insert(new, width);
+        self.text.insert(new, text.to_string());
+        self.added.insert((gid, text.to_string()), new);
+        Some(new)
+    }
+}
+
+/// One glyph shown: where its code is in the content, and its reading.
+struct Shown {
+    /// Operation, operand, element of a `TJ` array (0 for a `Tj`), byte offset.
+    at: (usize, usize, usize, usize),
+    font: ObjectId,
+    code: u16,
+    /// The innermost `/ActualText` span it is in: (span number, text).
+    span: Option<(usize, String)>,
+}
+
+/// Whether a typeset document draws a cluster of several glyphs, or one glyph
+/// for several characters, beyond ASCII: only then can its text layer need
+/// mending (a Latin ligature, "fi", maps as it is).
+pub fn needed(document: &typst_layout::PagedDocument) -> bool {
+    // Long lists (sign-in sheets, the participant list) keep the writer's
+    // text layer: mending costs about 6 ms a page there, and the names that
+    // are searched, copied and read aloud are on certificates, badges and
+    // letters.
+    if document.pages().len() > MAX_PAGES {
+        return false;
+    }
+    let mut clusters = false;
+    for page in document.pages() {
+        super::frames::visit_text(&page.frame, &mut |item| {
+            let mut previous: Option<std::ops::Range<usize>> = None;
+            for glyph in &item.glyphs {
+                let range = glyph.range();
+                let text = &item.text[range.clone()];
+                let several = range.len() > text.chars().next().map_or(1, char::len_utf8)
+                    || previous.as_ref() == Some(&range);
+                if several && !text.is_ascii() {
+                    clusters = true;
+                }
+                previous = Some(range);
+            }
+        });
+    }
+    clusters
+}
+
+/// The PDF with its text layer made exact; unchanged when nothing needs it.
+pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
+    let fail = |e: lopdf::Error| format!("making the text layer exact: {e}");
+    let document = Document::load_mem(&pdf).map_err(fail)?;
+    let mut fonts = fonts(&document);
+    // Only fonts that map some glyph to a cluster have anything to mend.
+    fonts.retain(|_, font| font.text.values().any(|t| t.chars().count() > 1));
+    if fonts.is_empty() {
+        return Ok(pdf);
+    }
+    let pages: Vec<ObjectId> = document.get_pages().into_values().collect();
+    let mut read = Vec::new();
+    for page in pages {
+        let names = font_names(&document, page);
+        let bytes = document.get_page_content(page).map_err(fail)?;
+        let content = Content::decode(&bytes).map_err(fail)?;
+        let shown = shown(&content, &names, &fonts);
+        // A code the content shows may be in neither the widths (a mark
+        // of the default width) nor the text map: new codes come after all.
+        for glyph in &shown {
+            if let Some(font) = fonts.get_mut(&glyph.font) {
+                font.next = font.next.max(u32::from(glyph.code) + 1);
+            }
+        }
+        read.push((page, content, shown));
+    }
+    let mut contents: Vec<(ObjectId, Content)> = Vec::new();
+    let mut changed = false;
+    for (page, mut content, shown) in read {
+        if mend(&mut content, &shown, &mut fonts) {
+            changed = true;
+        }
+        contents.push((page, content));
+    }
+    if !changed {
+        return Ok(pdf);
+    }
+    let mut update = IncrementalDocument::create_from(pdf, document);
+    for (page, content) in contents {
+        let mut stream = Stream::new(Dictionary::new(), content.encode().map_err(fail)?);
+        stream.compress().map_err(fail)?;
+        let id = update.new_document.add_object(stream);
+        update
+            .opt_clone_object_to_new_document(page)
+            .map_err(fail)?;
+        let page = update.new_document.get_dictionary_mut(page).map_err(fail)?;
+        page.set("Contents", Object::Reference(id));
+    }
+    for (type0, font) in &fonts {
+        if font.added.is_empty() {
+            continue;
+        }
+        write_font(&mut update, *type0, font).map_err(fail)?;
+    }
+    let original = update.get_prev_documents_bytes().len();
+    let mut out = Vec::new();
+    update
+        .save_to(&mut out)
+        .map_err(|e| format!("making the text layer exact: {e}"))?;
+    // As in `record_bleed`: the update's second header line becomes a comment
+    // of the same length.
+    if let Some(at) = out[original..].windows(5).position(|w| w == b"%PDF-") {
+        let start = original + at + 1;
+        let end = start + out[start..].iter().position(|&b| b == b'\n').unwrap_or(0);
+        out[start..end].fill(b' ');
+    }
+    Ok(out)
+}
+
+/// Every Type0 font with a `ToUnicode` map, by its object id.
+fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
+    let mut found = BTreeMap::new();
+    for (&id, object) in &document.objects {
+        let Ok(dict) = object.as_dict() else { continue };
+        if dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Type0".as_slice()) {
+            continue;
+        }
+        let Some(cid_font) = dict
+            .get(b"DescendantFonts")
+            .and_then(Object::as_array)
+            .ok()
+            .and_then(|a| a.first())
+            .and_then(|o| o.as_reference().ok())
+        else {
+            continue;
+        };
+        let Ok(descendant) = document.get_dictionary(cid_font) else {
+            continue;
+        };
+        // Codes that are not glyph ids are not ours to renumber.
+        if descendant
+            .get(b"CIDToGIDMap")
+            .and_then(Object::as_name)
+            .ok()
+            != Some(b"Identity".as_slice())
+        {
+            continue;
+        }
+        let Some(text) = dict
+            .get(b"ToUnicode")
+            .and_then(Object::as_reference)
+            .ok()
+            .and_then(|r| document.get_object(r).ok())
+            .and_then(|o| o.as_stream().ok())
+            .and_then(|s| s.decompressed_content().ok())
+            .map(|bytes| to_unicode(&bytes))
+        else {
+            continue;
+        };
+        let (width, default_width) = widths(descendant);
+        let next = width
+            .keys()
+            .chain(text.keys())
+            .copied()
+            .max()
+            .map_or(0, |m| u32::from(m) + 1);
+        found.insert(
+            id,
+            Font {
+                cid_font,
+                gid: BTreeMap::new(),
+                width,
+                default_width,
+                text,
+                added: BTreeMap::new(),
+                next,
+            },
+        );
+    }
+    found
+}
+
+/// A `ToUnicode` CMap's `bfchar` and `bfrange` entries: code → text.
+fn to_unicode(cmap: &[u8]) -> BTreeMap<u16, String> {
+    let text = String::from_utf8_lossy(cmap);
+    let hex = |s: &str| -> Option<Vec<u8>> {
+        let s = s.trim().trim_start_matches('<').trim_end_matches('>');
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect()
+    };
+    let utf16 = |bytes: &[u8]| -> String {
+        let units: Vec<u16> = bytes
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let code = |bytes: &[u8]| -> Option<u16> {
+        match bytes {
+            [a, b] => Some(u16::from_be_bytes([*a, *b])),
+            [a] => Some(u16::from(*a)),
+            _ => None,
+        }
+    };
+    let mut map = BTreeMap::new();
+    let mut section = "";
+    for line in text.lines() {
+        let line = line.trim();
+        if line.ends_with("beginbfchar") {
+            section = "char";
+            continue;
+        }
+        if line.ends_with("beginbfrange") {
+            section = "range";
+            continue;
+        }
+        if line.starts_with("endbf") {
+            section = "";
+            continue;
+        }
+        let fields: Vec<&str> = line.split('>').filter(|f| !f.trim().is_empty()).collect();
+        match (section, fields.as_slice()) {
+            ("char", [from, to]) => {
+                if let (Some(from), Some(to)) = (hex(from).as_deref().and_then(code), hex(to)) {
+                    map.insert(from, utf16(&to));
+                }
+            }
+            ("range", [first, last, to]) => {
+                let (Some(first), Some(last), Some(to)) = (
+                    hex(first).as_deref().and_then(code),
+                    hex(last).as_deref().and_then(code),
+                    hex(to),
+                ) else {
+                    continue;
+                };
+                let base = utf16(&to);
+                let Some(start) = base.chars().last() else {
+                    continue;
+                };
+                let prefix: String = base.chars().take(base.chars().count() - 1).collect();
+                for (i, c) in (first..=last).enumerate() {
+                    if let Some(ch) = char::from_u32(start as u32 + i as u32) {
+                        map.insert(c, format!("{prefix}{ch}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// A CIDFont's widths: code → width, and the default.
+fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32) {
+    let number = |o: &Object| {
+        o.as_float()
+            .ok()
+            .or_else(|| o.as_i64().ok().map(|i| i as f32))
+    };
+    let default = font.get(b"DW").ok().and_then(number).unwrap_or(1000.0);
+    let mut widths = BTreeMap::new();
+    let Ok(w) = font.get(b"W").and_then(Object::as_array) else {
+        return (widths, default);
+    };
+    let mut i = 0;
+    while i < w.len() {
+        let Some(first) = w[i].as_i64().ok() else {
+            break;
+        };
+        match w.get(i + 1) {
+            Some(Object::Array(list)) => {
+                for (k, width) in list.iter().enumerate() {
+                    if let (Ok(code), Some(width)) =
+                        (u16::try_from(first + k as i64), number(width))
+                    {
+                        widths.insert(code, width);
+                    }
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let (Some(last), Some(width)) = (last.as_i64().ok(), w.get(i + 2).and_then(number))
+                else {
+                    break;
+                };
+                for code in first..=last {
+                    if let Ok(code) = u16::try_from(code) {
+                        widths.insert(code, width);
+                    }
+                }
+                i += 3;
+            }
+            None => break,
+        }
+    }
+    (widths, default)
+}
+
+/// A page's font resource names → font object ids.
+fn font_names(document: &Document, page: ObjectId) -> HashMap<Vec<u8>, ObjectId> {
+    let mut names = HashMap::new();
+    let (resources, ids) = document
+        .get_page_resources(page)
+        .unwrap_or((None, Vec::new()));
+    let dicts = resources.into_iter().chain(
+        ids.iter()
+            .filter_map(|id| document.get_dictionary(*id).ok()),
+    );
+    for dict in dicts {
+        let font = match dict.get(b"Font") {
+            Ok(Object::Reference(r)) => document.get_dictionary(*r).ok(),
+            Ok(Object::Dictionary(d)) => Some(d),
+            _ => None,
+        };
+        for (name, value) in font.into_iter().flat_map(|d| d.iter()) {
+            if let Ok(id) = value.as_reference() {
+                names.insert(name.clone(), id);
+            }
+        }
+    }
+    names
+}
+
+/// Every glyph shown in `content` in one of `fonts`, in order.
+fn shown(
+    content: &Content,
+    names: &HashMap<Vec<u8>, ObjectId>,
+    fonts: &BTreeMap<ObjectId, Font>,
+) -> Vec<Shown> {
+    let mut out = Vec::new();
+    let mut font: Option<ObjectId> = None;
+    // Marked content: for each level, the ActualText span it opens, if any.
+    let mut spans: Vec<Option<(usize, String)>> = Vec::new();
+    let mut opened = 0;
+    for (op, operation) in content.operations.iter().enumerate() {
+        match operation.operator.as_str() {
+            "Tf" => {
+                font = operation
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|n| names.get(n).copied())
+                    .filter(|id| fonts.contains_key(id));
+            }
+            "BDC" => {
+                let text = operation
+                    .operands
+                    .get(1)
+                    .and_then(|o| o.as_dict().ok())
+                    .and_then(|d| {
+                        let bytes = d.get(b"ActualText").ok()?.as_str().ok()?;
+                        Some(pdf_text(bytes))
+                    });
+                spans.push(text.map(|t| {
+                    opened += 1;
+                    (opened, t)
+                }));
+            }
+            "BMC" => spans.push(None),
+            "EMC" => {
+                spans.pop();
+            }
+            "Tj" | "TJ" | "'" | "\"" => {
+                let Some(id) = font else { continue };
+                let span = spans.iter().rev().find_map(|s| s.clone());
+                for (operand, object) in operation.operands.iter().enumerate() {
+                    let strings: Vec<(usize, &[u8])> = match object {
+                        Object::String(bytes, _) => vec![(0, bytes.as_slice())],
+                        Object::Array(items) => items
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(k, o)| match o {
+                                Object::String(bytes, _) => Some((k, bytes.as_slice())),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => continue,
+                    };
+                    for (element, bytes) in strings {
+                        for (offset, pair) in bytes.chunks_exact(2).enumerate() {
+                            out.push(Shown {
+                                at: (op, operand, element, offset * 2),
+                                font: id,
+                                code: u16::from_be_bytes([pair[0], pair[1]]),
+                                span: span.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A PDF text string: UTF-16 with its byte-order mark, else PDFDocEncoding
+/// (taken as Latin-1).
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes {
+        [0xFE, 0xFF, rest @ ..] => {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        _ => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
+/// Gives each glyph occurrence the code it should read as; true when a code
+/// changed.
+fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, Font>) -> bool {
+    // Codes that share one cluster's text (both glyphs of ชั say "ชั"): the one
+    // shown first keeps it, the others follow it.
+    let mut lead: HashMap<(ObjectId, String), u16> = HashMap::new();
+    let mut seen_span: Option<usize> = None;
+    let mut changed = false;
+    for glyph in shown {
+        let Some(font) = fonts.get_mut(&glyph.font) else {
+            continue;
+        };
+        // A code whose text is a cluster's, shown first inside a span, still
+        // leads: the same cluster's other glyph shown outside follows it.
+        if glyph.span.is_some()
+            && let Some(text) = font.text.get(&glyph.code).filter(|t| t.chars().count() > 1)
+        {
+            lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
+        }
+        let wanted: Option<String> = match &glyph.span {
+            Some((span, text)) => {
+                let first = seen_span != Some(*span);
+                seen_span = Some(*span);
+                // The span says its cluster's text: a glyph outside it that
+                // says the same (a mark drawn apart) follows it.
+                if first {
+                    lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
+                }
+                Some(if first {
+                    text.clone()
+                } else {
+                    FOLLOWING.to_string()
+                })
+            }
+            None => {
+                seen_span = None;
+                match font.text.get(&glyph.code) {
+                    Some(text) if text.chars().count() > 1 => {
+                        let first = *lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
+                        Some(if first == glyph.code {
+                            text.clone()
+                        } else {
+                            FOLLOWING.to_string()
+                        })
+                    }
+                    _ => None,
+                }
+            }
+        };
+        let Some(wanted) = wanted else { continue };
+        let Some(code) = font.code(glyph.code, &wanted) else {
+            continue;
+        };
+        if code == glyph.code {
+            continue;
+        }
+        let (op, operand, element, offset) = glyph.at;
+        let object = &mut content.operations[op].operands[operand];
+        let bytes = match object {
+            Object::String(bytes, _) => Some(bytes),
+            Object::Array(items) => match &mut items[element] {
+                Object::String(bytes, _) => Some(bytes),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(bytes) = bytes {
+            bytes[offset..offset + 2].copy_from_slice(&code.to_be_bytes());
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Writes a font's new codes: glyphs, widths and texts.
+fn write_font(
+    update: &mut IncrementalDocument,
+    type0: ObjectId,
+    font: &Font,
+) -> Result<(), lopdf::Error> {
+    let last = font
+        .gid
+        .keys()
+        .chain(font.text.keys())
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let mut map = Vec::with_capacity((usize::from(last) + 1) * 2);
+    for code in 0..=last {
+        let gid = font.gid.get(&code).copied().unwrap_or(code);
+        map.extend_from_slice(&gid.to_be_bytes());
+    }
+    let mut stream = Stream::new(Dictionary::new(), map);
+    stream.compress()?;
+    let map = update.new_document.add_object(stream);
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<_> = font.text.iter().collect();
+    for chunk in entries.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (code, text) in chunk {
+            let hex: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            cmap.push_str(&format!("<{code:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let mut stream = Stream::new(Dictionary::new(), cmap.into_bytes());
+    stream.compress()?;
+    let to_unicode = update.new_document.add_object(stream);
+    update.opt_clone_object_to_new_document(type0)?;
+    update
+        .new_document
+        .get_dictionary_mut(type0)?
+        .set("ToUnicode", Object::Reference(to_unicode));
+    update.opt_clone_object_to_new_document(font.cid_font)?;
+    let descendant = update.new_document.get_dictionary_mut(font.cid_font)?;
+    descendant.set("CIDToGIDMap", Object::Reference(map));
+    let mut w = descendant
+        .get(b"W")
+        .and_then(Object::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for &code in font.added.values() {
+        let width = font.width.get(&code).copied().unwrap_or(font.default_width);
+        w.push(Object::Integer(i64::from(code)));
+        w.push(Object::Array(vec![Object::Real(width)]));
+    }
+    descendant.set("W", Object::Array(w));
+    Ok(())
+}
