@@ -257,6 +257,17 @@ impl fmt::Display for Failure {
 
 pub use emit::emit;
 
+/// The candidate nearest `word` (by edit distance, a transposition counting
+/// once), when near enough to be a slip of it: for "did you mean" hints.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

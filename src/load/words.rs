@@ -83,14 +83,9 @@ pub(super) fn listed(keys: &[&str]) -> String {
     }
 }
 
-/// The candidate nearest `word`, when near enough to be a typo of it.
+/// The candidate nearest `word`, when near enough to be a slip of it.
 pub(super) fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|key| (strsim::damerau_levenshtein(word, key), *key))
-        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
-        .min()
-        .map(|(_, key)| key)
+    crate::diagnostic::nearest(word, candidates.iter().copied())
 }
 
 /// serde's and chrono's words in the words of the people who write the file,

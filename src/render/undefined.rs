@@ -30,7 +30,7 @@ impl Unknown {
         };
         let has: Vec<String> = self.has.iter().map(|k| format!("`{k}`")).collect();
         let listed = format!("{owner} has {}", has.join(", "));
-        match nearest(&self.field, &self.has) {
+        match crate::diagnostic::nearest(&self.field, self.has.iter().map(String::as_str)) {
             Some(near) => format!("did you mean `{near}`? ({listed})"),
             None => listed,
         }
@@ -202,16 +202,6 @@ fn is_keyword(word: &str) -> bool {
             | "undefined"
             | "recursive"
     )
-}
-
-/// The candidate nearest `word`, when near enough to be a typo of it.
-fn nearest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c.as_str()))
-        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

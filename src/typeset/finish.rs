@@ -81,11 +81,14 @@ pub fn record_bleed(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
     if !changed {
         return Ok(update.get_prev_documents_bytes().to_vec());
     }
+    save(update).map_err(|e| format!("recording the bleed box: {e}"))
+}
+
+/// The PDF with `update` appended.
+pub(super) fn save(mut update: IncrementalDocument) -> std::io::Result<Vec<u8>> {
     let original = update.get_prev_documents_bytes().len();
     let mut out = Vec::new();
-    update
-        .save_to(&mut out)
-        .map_err(|e| format!("recording the bleed box: {e}"))?;
+    update.save_to(&mut out)?;
     // lopdf opens the update with a second `%PDF-` header line, which the
     // format does not call for. It is blanked to a comment of the same
     // length, so no offset in the cross-reference table moves.

@@ -160,19 +160,7 @@ pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
         }
         write_font(&mut update, *type0, font).map_err(fail)?;
     }
-    let original = update.get_prev_documents_bytes().len();
-    let mut out = Vec::new();
-    update
-        .save_to(&mut out)
-        .map_err(|e| format!("making the text layer exact: {e}"))?;
-    // As in `record_bleed`: the update's second header line becomes a comment
-    // of the same length.
-    if let Some(at) = out[original..].windows(5).position(|w| w == b"%PDF-") {
-        let start = original + at + 1;
-        let end = start + out[start..].iter().position(|&b| b == b'\n').unwrap_or(0);
-        out[start..end].fill(b' ');
-    }
-    Ok(out)
+    super::finish::save(update).map_err(|e| format!("making the text layer exact: {e}"))
 }
 
 /// Every Type0 font with a `ToUnicode` map, by its object id.
@@ -247,13 +235,6 @@ fn to_unicode(cmap: &[u8]) -> BTreeMap<u16, String> {
             .step_by(2)
             .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
             .collect()
-    };
-    let utf16 = |bytes: &[u8]| -> String {
-        let units: Vec<u16> = bytes
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        String::from_utf16_lossy(&units)
     };
     let code = |bytes: &[u8]| -> Option<u16> {
         match bytes {
@@ -458,15 +439,18 @@ fn shown(
 /// (taken as Latin-1).
 fn pdf_text(bytes: &[u8]) -> String {
     match bytes {
-        [0xFE, 0xFF, rest @ ..] => {
-            let units: Vec<u16> = rest
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-                .collect();
-            String::from_utf16_lossy(&units)
-        }
+        [0xFE, 0xFF, rest @ ..] => utf16(rest),
         _ => bytes.iter().map(|&b| b as char).collect(),
     }
+}
+
+/// Big-endian UTF-16, as ToUnicode maps and text strings hold it.
+fn utf16(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+        .collect();
+    String::from_utf16_lossy(&units)
 }
 
 /// Gives each glyph occurrence the code it should read as; true when a code
