@@ -404,3 +404,62 @@ fn staff_sign_in_under_their_role_with_room_for_it() {
         }
     }
 }
+
+/// Each day's sheet says its own day, in the heading, the page header and the
+/// PDF's title, when the build typesets a desk's days one after another
+/// (Typst reusing the first day's table layout for the next must not carry
+/// the first day's particulars with it).
+#[test]
+fn every_sign_in_sheet_in_a_build_names_its_own_day() {
+    const WEEKDAYS: &[&str] = &[
+        "Wednesday 24 October 2018",
+        "Thursday 25 October 2018",
+        "Friday 26 October 2018",
+        "Saturday 27 October 2018",
+        "Monday 29 October 2018",
+        "Tuesday 30 October 2018",
+        "Wednesday 31 October 2018",
+        "Thursday 1 November 2018",
+        "Friday 2 November 2018",
+        "Monday 5 November 2018",
+        "Tuesday 6 November 2018",
+        "Wednesday 7 November 2018",
+    ];
+    let out = tempfile::tempdir().unwrap();
+    let files = unzip(&build(&yaml(), out.path()));
+    for (n, (day, weekday)) in DAYS.iter().zip(WEEKDAYS).enumerate() {
+        let name = format!("sign-in/{day}.pdf");
+        let (_, bytes) = files
+            .iter()
+            .find(|(path, _)| path.ends_with(&name))
+            .unwrap_or_else(|| panic!("{name} in the zip"));
+        let pdf = Pdf::parse(bytes);
+        let text = squeeze(&pdf.text());
+        let date = weekday.split_once(' ').unwrap().1;
+        let number = n + 1;
+        for expected in [
+            format!("Attendance · {weekday}"),
+            format!("Day {number} of 12"),
+            format!("Sign-in · Day {number} · {date}"),
+        ] {
+            assert!(
+                text.contains(&squeeze(&expected)),
+                "{name} lacks {expected:?}"
+            );
+        }
+        // Other days' dates are nowhere on it.
+        for other in WEEKDAYS.iter().filter(|w| *w != weekday) {
+            assert!(!text.contains(&squeeze(other)), "{name} names {other}");
+        }
+        let info = pdf
+            .doc
+            .trailer
+            .get(b"Info")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let title = pdf.doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
+        let title = lopdf::decode_text_string(title).unwrap();
+        assert_eq!(title, format!("Sign-in · Day {number} · {date}"), "{name}");
+    }
+}

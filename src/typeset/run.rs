@@ -9,7 +9,7 @@ use typst_layout::PagedDocument;
 
 use super::workers::{guarded, parallel};
 use super::{Typesetter, TypstError};
-use crate::context::Views;
+use crate::context::{Context, Views};
 use crate::diagnostic::{DocumentError, Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
 use crate::plan::{PageSpec, Plan};
@@ -57,66 +57,63 @@ pub fn documents(
         indicatif::ProgressBar::hidden()
     };
     let done = AtomicUsize::new(0);
-    // All documents in one pass, the longest first (sheets and lists that grow
-    // with the programme), so no core idles at the end of a kind waiting for
-    // its last document, and no long document starts last.
-    let mut order: Vec<usize> = (0..plan.documents.len()).collect();
-    order.sort_by_key(|&i| match plan.documents[i].kind {
-        Kind::SignIn | Kind::Participants => 0,
-        _ => 1,
-    });
-    let timed = parallel(order.len(), |n| {
-        let i = order[n];
-        let doc = &plan.documents[i];
-        let clock = std::time::Instant::now();
-        let result = guarded(|| {
-            if let Some(done) = reuse(run, &keys[i], &doc.path) {
-                return Ok(done);
-            }
-            let context = run.views.value(&doc.context);
-            let source = run
-                .templates
-                .render(&doc.template, &context)
-                .map_err(|d| d.message)?;
-            // The source again, knowing the page count of the first layout.
-            let longer = |pages: usize| {
-                let context = minijinja::context! { pages => pages, ..context.clone() };
-                run.templates
-                    .render(&doc.template, &context)
-                    .map_err(|d| d.message)
-            };
-            typeset_one(
-                run,
-                &keys[i],
-                &doc.path,
-                &doc.template,
-                &source,
-                doc.pages,
-                Some(&longer),
-            )
-        });
-        bar.inc(1);
-        // Typst memoises across compilations; evicting what has not been
-        // used lately keeps memory flat however many documents a programme
-        // has. Measured in pages, since a long sheet memoises as much as
-        // dozens of letters.
-        let pages = match &result {
-            Ok(d) if !d.reused => d.record.pages.len(),
-            _ => 0,
-        };
-        let before = done.fetch_add(pages, Ordering::Relaxed);
-        if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
-            typst::comemo::evict(2);
-        }
-        let seconds = clock.elapsed().as_secs_f64();
-        (i, seconds, result.map_err(|e| (doc.label.clone(), e)))
+    let units = units(plan);
+    let timed = parallel(units.len(), |u| {
+        units[u]
+            .iter()
+            .map(|&i| {
+                let doc = &plan.documents[i];
+                let clock = std::time::Instant::now();
+                let result = guarded(|| {
+                    if let Some(done) = reuse(run, &keys[i], &doc.path) {
+                        return Ok(done);
+                    }
+                    let context = run.views.value(&doc.context);
+                    let source = run
+                        .templates
+                        .render(&doc.template, &context)
+                        .map_err(|d| d.message)?;
+                    // The source again, knowing the page count of the first layout.
+                    let longer = |pages: usize| {
+                        let context = minijinja::context! { pages => pages, ..context.clone() };
+                        run.templates
+                            .render(&doc.template, &context)
+                            .map_err(|d| d.message)
+                    };
+                    typeset_one(
+                        run,
+                        &keys[i],
+                        &doc.path,
+                        &doc.template,
+                        &source,
+                        doc.pages,
+                        Some(&longer),
+                    )
+                });
+                bar.inc(1);
+                // Typst memoises across compilations; evicting what has not
+                // been used lately keeps memory flat however many documents a
+                // programme has. Measured in pages, since a long sheet
+                // memoises as much as dozens of letters.
+                let pages = match &result {
+                    Ok(d) if !d.reused => d.record.pages.len(),
+                    _ => 0,
+                };
+                let before = done.fetch_add(pages, Ordering::Relaxed);
+                if before / EVICT_EVERY_PAGES != (before + pages) / EVICT_EVERY_PAGES {
+                    typst::comemo::evict(2);
+                }
+                let seconds = clock.elapsed().as_secs_f64();
+                (i, seconds, result.map_err(|e| (doc.label.clone(), e)))
+            })
+            .collect::<Vec<_>>()
     })?;
     // Back in plan order; each kind's time is its documents' time, summed
     // over the threads that typeset them.
     let mut results: Vec<Option<Result<Done, (String, String)>>> =
         (0..plan.documents.len()).map(|_| None).collect();
     let mut kind_seconds: Vec<(Kind, f64)> = Vec::new();
-    for (i, seconds, result) in timed {
+    for (i, seconds, result) in timed.into_iter().flatten() {
         let kind = plan.documents[i].kind;
         match kind_seconds.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, total)) => *total += seconds,
@@ -148,6 +145,38 @@ pub fn documents(
         .map(|(documents, error)| DocumentError { documents, error })
         .collect();
     Err(Failure::Documents(errors))
+}
+
+/// The documents in the order they are typeset, in units that one worker
+/// takes in turn: all documents in one pass, the longest first (sheets and
+/// lists that grow with the programme), so no core idles at the end of a kind
+/// waiting for its last document, and no long document starts last. A desk's
+/// sign-in sheets are one unit, day after day: their tables are the same, so
+/// the first day's layout is still in Typst's memo cache for the next, and no
+/// two workers lay out the same table at once.
+fn units(plan: &Plan) -> Vec<Vec<usize>> {
+    let mut desks: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut lists = Vec::new();
+    let mut rest = Vec::new();
+    for (i, doc) in plan.documents.iter().enumerate() {
+        match &doc.context {
+            Context::SignIn { part, .. } => {
+                let desk = part.as_ref().map_or(0, |p| p.number);
+                match desks.iter_mut().find(|(d, _)| *d == desk) {
+                    Some((_, days)) => days.push(i),
+                    None => desks.push((desk, vec![i])),
+                }
+            }
+            _ if doc.kind == Kind::Participants => lists.push(vec![i]),
+            _ => rest.push(vec![i]),
+        }
+    }
+    desks
+        .into_iter()
+        .map(|(_, days)| days)
+        .chain(lists)
+        .chain(rest)
+        .collect()
 }
 
 /// Pages typeset between evictions of Typst's memoisation cache.
