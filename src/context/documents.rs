@@ -57,6 +57,17 @@ pub enum Context {
     },
 }
 
+impl Context {
+    /// For a sign-in sheet, the desk it is for (0 when the programme has one
+    /// desk): a desk's sheets have the same table on every day.
+    pub fn desk(&self) -> Option<usize> {
+        match self {
+            Context::SignIn { part, .. } => Some(part.as_ref().map_or(0, |p| p.number)),
+            _ => None,
+        }
+    }
+}
+
 /// A participant or a staff member, by position in their list.
 #[derive(Debug, Clone, Copy)]
 pub enum Person {

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use typst::layout::Abs;
 use typst_layout::PagedDocument;
 
-use super::workers::{guarded, parallel};
+use super::workers::{cores, guarded, parallel};
 use super::{Typesetter, TypstError};
-use crate::context::{Context, Views};
+use crate::context::Views;
 use crate::diagnostic::{DocumentError, Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
 use crate::plan::{PageSpec, Plan};
@@ -159,21 +159,27 @@ fn units(plan: &Plan) -> Vec<Vec<usize>> {
     let mut lists = Vec::new();
     let mut rest = Vec::new();
     for (i, doc) in plan.documents.iter().enumerate() {
-        match &doc.context {
-            Context::SignIn { part, .. } => {
-                let desk = part.as_ref().map_or(0, |p| p.number);
-                match desks.iter_mut().find(|(d, _)| *d == desk) {
-                    Some((_, days)) => days.push(i),
-                    None => desks.push((desk, vec![i])),
-                }
-            }
-            _ if doc.kind == Kind::Participants => lists.push(vec![i]),
-            _ => rest.push(vec![i]),
+        match doc.context.desk() {
+            Some(desk) => match desks.iter_mut().find(|(d, _)| *d == desk) {
+                Some((_, days)) => days.push(i),
+                None => desks.push((desk, vec![i])),
+            },
+            None if doc.kind == Kind::Participants => lists.push(vec![i]),
+            None => rest.push(vec![i]),
         }
     }
+    // With fewer desks than cores (the usual single desk), a desk's days are
+    // split in runs, one per idle core: each run lays the table out once, and
+    // no core waits while one lays out all twelve days.
+    let runs = cores().div_ceil(desks.len().max(1));
     desks
         .into_iter()
-        .map(|(_, days)| days)
+        .flat_map(|(_, days)| {
+            let length = days.len().div_ceil(runs).max(1);
+            days.chunks(length)
+                .map(<[usize]>::to_vec)
+                .collect::<Vec<_>>()
+        })
         .chain(lists)
         .chain(rest)
         .collect()

@@ -6,6 +6,11 @@ use crate::diagnostic::Failure;
 
 /// `f(0)`, …, `f(n - 1)` on one thread per core, results in order.
 ///
+/// The threads `parallel` runs at most: one per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Dedicated threads, not a rayon pool: Typst uses rayon inside a compilation,
 /// and a rayon worker waiting there steals the next whole document and
 /// compiles it on top of the first, on the same stack. Documents then pile up
@@ -13,9 +18,7 @@ use crate::diagnostic::Failure;
 /// few thousand). A plain thread waiting on Typst's inner work steals nothing,
 /// so each worker holds one document at a time.
 pub fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Result<Vec<T>, Failure> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(n.max(1));
+    let workers = cores().min(n.max(1));
     let next = AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<T>>> =
         (0..n).map(|_| std::sync::Mutex::new(None)).collect();
