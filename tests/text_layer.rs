@@ -57,3 +57,51 @@ fn every_native_name_reads_back_once_from_its_certificate_and_badge() {
     }
     assert!(checked >= 13, "{checked} documents checked");
 }
+
+/// `text` as compared with its spaces: NFC, zero-width characters dropped,
+/// each run of whitespace one space (an extractor puts several where words
+/// are drawn in separate text objects).
+fn spaced(text: &str) -> String {
+    let text: String = text
+        .nfc()
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}'))
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where no mark of a name is drawn in a text object of its own (raised or
+/// lowered), a name reads back with its own spaces and no others: the pen
+/// runs from cluster to cluster, so no extractor sees a gap inside a word.
+#[test]
+fn complex_names_read_back_with_their_own_spaces() {
+    let programme = common::reference().join("programme.yaml");
+    let model = secretariat::pipeline::check(&programme).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let files = common::unzip(&common::build(&programme, out.path()));
+    for (document, id) in [
+        ("badges", "TH-01"),
+        ("badges", "TH-02"),
+        ("badges", "LA-01"),
+        ("badges", "MM-01"),
+        ("badges", "MM-02"),
+        ("certificates", "TH-02"),
+        ("certificates", "LA-01"),
+        ("certificates", "LA-02"),
+        ("certificates", "MM-01"),
+    ] {
+        let name = format!("{document}/{id}.pdf");
+        let (_, bytes) = files.iter().find(|(n, _)| *n == name).unwrap();
+        let found = spaced(&pdf_extract::extract_text_from_mem(bytes).unwrap());
+        let person = model.participants.iter().find(|p| p.id == id).unwrap();
+        let native = spaced(person.native_name.as_deref().unwrap());
+        assert!(
+            found.contains(&native),
+            "{name}: {native:?} not read back with its spaces in:\n{found}"
+        );
+        assert!(
+            found.contains(&spaced(&person.name)),
+            "{name}: {}",
+            person.name
+        );
+    }
+}

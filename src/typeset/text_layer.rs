@@ -39,29 +39,39 @@ struct Font {
     default_width: f32,
     /// Code → text, as `ToUnicode` says.
     text: BTreeMap<u16, String>,
-    /// (glyph, text) → code, for codes added here.
-    added: BTreeMap<(u16, String), u16>,
+    /// (glyph, text, width) → code, for codes added here.
+    added: BTreeMap<(u16, String, u32), u16>,
     next: u32,
 }
 
 impl Font {
-    /// The code that draws `gid` and reads as `text`: an existing one when
-    /// it does, else a new one.
+    fn width(&self, code: u16) -> f32 {
+        self.width.get(&code).copied().unwrap_or(self.default_width)
+    }
+
+    /// The code that draws `code`'s glyph and reads as `text`: an existing
+    /// one when it does, else a new one.
     fn code(&mut self, code: u16, text: &str) -> Option<u16> {
         if self.text.get(&code).map(String::as_str) == Some(text) {
             return Some(code);
         }
+        self.code_as(code, text, self.width(code))
+    }
+
+    /// The code that draws `code`'s glyph, reads as `text` and advances by
+    /// `width`.
+    fn code_as(&mut self, code: u16, text: &str, width: f32) -> Option<u16> {
         let gid = *self.gid.get(&code).unwrap_or(&code);
-        if let Some(&new) = self.added.get(&(gid, text.to_string())) {
+        let key = (gid, text.to_string(), width.to_bits());
+        if let Some(&new) = self.added.get(&key) {
             return Some(new);
         }
         let new = u16::try_from(self.next).ok()?;
         self.next += 1;
-        let width = self.width.get(&code).copied().unwrap_or(self.default_width);
         self.gid.insert(new, gid);
         self.width.insert(new, width);
         self.text.insert(new, text.to_string());
-        self.added.insert((gid, text.to_string()), new);
+        self.added.insert(key, new);
         Some(new)
     }
 }
@@ -130,13 +140,14 @@ pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
                 font.next = font.next.max(u32::from(glyph.code) + 1);
             }
         }
-        read.push((page, content, shown));
+        read.push((page, names, content, shown));
     }
     let mut contents: Vec<(ObjectId, Content)> = Vec::new();
     let mut changed = false;
-    for (page, mut content, shown) in read {
+    for (page, names, mut content, shown) in read {
         if mend(&mut content, &shown, &mut fonts) {
             changed = true;
+            close_gaps(&mut content, &names, &mut fonts);
         }
         contents.push((page, content));
     }
@@ -527,6 +538,193 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
     changed
 }
 
+/// Where an extractor that ignores `/ActualText` puts each glyph: by the
+/// widths (`W`), not where it is drawn. Typst draws a cluster's mark after a
+/// backward adjustment and the next cluster at a `Tm` of its own, so by the
+/// widths a cluster ends short of the next one (ศิ ends 0.6 em early), and
+/// extractors read that gap, an adjustment or a new text position as a word
+/// break ("ศิ ริ"). Here a glyph followed by an adjustment, or by a `Tm` on
+/// the same line, gets a code whose width takes the pen exactly where the
+/// next glyph is drawn, and the adjustment or the `Tm` goes. A glyph is
+/// drawn where the pen is, whatever its width, so nothing drawn moves. A
+/// text object that moves the pen otherwise (`Td`, `T*`, spacing, scaling)
+/// is left as it is.
+fn close_gaps(
+    content: &mut Content,
+    names: &HashMap<Vec<u8>, ObjectId>,
+    fonts: &mut BTreeMap<ObjectId, Font>,
+) {
+    /// A gap smaller than this, in thousandths of the font size, needs no
+    /// new width (a hundred-thousandth of a point at 10 pt).
+    const TOLERANCE: f32 = 0.001;
+    let number = |o: &Object| {
+        o.as_float()
+            .ok()
+            .or_else(|| o.as_i64().ok().map(|i| i as f32))
+    };
+    // A glyph's place: operation, element of a `TJ` (0 for a `Tj`), byte offset.
+    type At = (usize, usize, usize);
+    /// One text object's changes.
+    #[derive(Default)]
+    struct Block {
+        /// Glyph → its code, font and the gap after it, in glyph units.
+        gaps: BTreeMap<At, (u16, ObjectId, f32)>,
+        /// `Tm`s the pen will reach by itself, with the glyph before.
+        tms: Vec<(usize, At)>,
+        /// Adjustments (operation, element) absorbed by the glyph before.
+        adjustments: Vec<(usize, usize, At)>,
+        /// Whether it moves the pen otherwise.
+        relative: bool,
+    }
+    // The font and size set; the text matrix of the last `Tm`, and how far
+    // the pen has moved since, in text space.
+    let mut font: Option<(ObjectId, f32)> = None;
+    let mut matrix: Option<[f32; 6]> = None;
+    let mut pen = 0.0;
+    // The last glyph shown: where, its code, font and size, the pen after it.
+    let mut last: Option<(At, u16, ObjectId, f32, f32)> = None;
+    let mut block = Block::default();
+    let mut done: Vec<Block> = Vec::new();
+    for (op, operation) in content.operations.iter().enumerate() {
+        match operation.operator.as_str() {
+            "Tf" => {
+                font = operation
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|n| names.get(n).copied())
+                    .zip(operation.operands.get(1).and_then(number));
+            }
+            "Tm" => {
+                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
+                let next = <[f32; 6]>::try_from(values).ok();
+                if let (Some(m), Some(next), Some((at, code, id, size, end))) =
+                    (matrix, next, last.take())
+                    && m[..4] == next[..4]
+                    && m[5] == next[5]
+                    && m[0] != 0.0
+                    && m[1] == 0.0
+                    && size != 0.0
+                {
+                    let gap = ((next[4] - m[4]) / m[0] - end) * 1000.0 / size;
+                    block.gaps.entry(at).or_insert((code, id, 0.0)).2 += gap;
+                    block.tms.push((op, at));
+                }
+                matrix = next;
+                pen = 0.0;
+            }
+            "Tj" | "TJ" => {
+                let Some((id, size)) = font.filter(|(id, _)| fonts.contains_key(id)) else {
+                    // A font whose widths are not read here: the pen is lost.
+                    matrix = None;
+                    last = None;
+                    continue;
+                };
+                let Some(known) = fonts.get(&id) else {
+                    continue;
+                };
+                let items: Vec<(usize, &Object)> = match operation.operands.first() {
+                    Some(Object::Array(items)) => items.iter().enumerate().collect(),
+                    Some(string) => vec![(0, string)],
+                    None => continue,
+                };
+                // The glyph just before this item, in this array.
+                let mut before: Option<(At, u16)> = None;
+                for (element, item) in items {
+                    if let Object::String(bytes, _) = item {
+                        for (offset, pair) in bytes.chunks_exact(2).enumerate() {
+                            let code = u16::from_be_bytes([pair[0], pair[1]]);
+                            pen += known.width(code) / 1000.0 * size;
+                            let at = (op, element, offset * 2);
+                            last = Some((at, code, id, size, pen));
+                            before = Some((at, code));
+                        }
+                    } else if let Some(n) = number(item) {
+                        pen -= n / 1000.0 * size;
+                        if let Some(l) = last.as_mut() {
+                            l.4 = pen;
+                        }
+                        if let Some((at, code)) = before.take() {
+                            block.gaps.entry(at).or_insert((code, id, 0.0)).2 -= n;
+                            block.adjustments.push((op, element, at));
+                        }
+                    }
+                }
+            }
+            "BT" | "ET" => {
+                let ended = std::mem::take(&mut block);
+                if !ended.relative {
+                    done.push(ended);
+                }
+                matrix = None;
+                last = None;
+            }
+            "Td" | "TD" | "T*" | "'" | "\"" | "Tc" | "Tw" | "Tz" | "TL" => {
+                block.relative = true;
+                matrix = None;
+                last = None;
+            }
+            _ => {}
+        }
+    }
+    // New widths first, while the content's places are as read.
+    let mut failed = std::collections::BTreeSet::new();
+    let mut gone_ops = std::collections::BTreeSet::new();
+    let mut gone_items: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for block in done {
+        for (&(op, element, offset), &(code, id, gap)) in &block.gaps {
+            if gap.abs() <= TOLERANCE {
+                continue;
+            }
+            let new = fonts.get_mut(&id).and_then(|font| {
+                let text = font.text.get(&code).cloned()?;
+                let width = font.width(code) + gap;
+                font.code_as(code, &text, width)
+            });
+            let bytes = match &mut content.operations[op].operands[0] {
+                Object::String(bytes, _) => Some(bytes),
+                Object::Array(items) => match &mut items[element] {
+                    Object::String(bytes, _) => Some(bytes),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (new, bytes) {
+                (Some(new), Some(bytes)) => {
+                    bytes[offset..offset + 2].copy_from_slice(&new.to_be_bytes());
+                }
+                _ => {
+                    failed.insert((op, element, offset));
+                }
+            }
+        }
+        for (tm, at) in block.tms {
+            if !failed.contains(&at) {
+                gone_ops.insert(tm);
+            }
+        }
+        for (op, element, at) in block.adjustments {
+            if !failed.contains(&at) {
+                gone_items.entry(op).or_default().push(element);
+            }
+        }
+    }
+    for (op, elements) in gone_items {
+        if let Some(Object::Array(items)) = content.operations[op].operands.first_mut() {
+            let mut element = 0;
+            items.retain(|_| {
+                element += 1;
+                !elements.contains(&(element - 1))
+            });
+        }
+    }
+    let mut op = 0;
+    content.operations.retain(|_| {
+        op += 1;
+        !gone_ops.contains(&(op - 1))
+    });
+}
+
 /// Writes a font's new codes: glyphs, widths and texts.
 fn write_font(
     update: &mut IncrementalDocument,
@@ -581,7 +779,7 @@ fn write_font(
         .cloned()
         .unwrap_or_default();
     for &code in font.added.values() {
-        let width = font.width.get(&code).copied().unwrap_or(font.default_width);
+        let width = font.width(code);
         w.push(Object::Integer(i64::from(code)));
         w.push(Object::Array(vec![Object::Real(width)]));
     }
