@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use lopdf::content::Content;
+use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
 
 /// The longest document whose text layer is mended (a letter runs to two or
@@ -304,11 +304,6 @@ fn to_unicode(cmap: &[u8]) -> BTreeMap<u16, String> {
 
 /// A CIDFont's widths: code → width, and the default.
 fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32) {
-    let number = |o: &Object| {
-        o.as_float()
-            .ok()
-            .or_else(|| o.as_i64().ok().map(|i| i as f32))
-    };
     let default = font.get(b"DW").ok().and_then(number).unwrap_or(1000.0);
     let mut widths = BTreeMap::new();
     let Ok(w) = font.get(b"W").and_then(Object::as_array) else {
@@ -387,12 +382,7 @@ fn shown(
     for (op, operation) in content.operations.iter().enumerate() {
         match operation.operator.as_str() {
             "Tf" => {
-                font = operation
-                    .operands
-                    .first()
-                    .and_then(|o| o.as_name().ok())
-                    .and_then(|n| names.get(n).copied())
-                    .filter(|id| fonts.contains_key(id));
+                font = selected(operation, names).filter(|id| fonts.contains_key(id));
             }
             "BDC" => {
                 let text = operation
@@ -444,6 +434,43 @@ fn shown(
         }
     }
     out
+}
+
+/// A PDF number, integer or real.
+fn number(object: &Object) -> Option<f32> {
+    object
+        .as_float()
+        .ok()
+        .or_else(|| object.as_i64().ok().map(|i| i as f32))
+}
+
+/// The font a `Tf` sets, by its resource name.
+fn selected(operation: &Operation, names: &HashMap<Vec<u8>, ObjectId>) -> Option<ObjectId> {
+    operation
+        .operands
+        .first()
+        .and_then(|o| o.as_name().ok())
+        .and_then(|n| names.get(n).copied())
+}
+
+/// Writes `code` over the two bytes at `offset` of a `Tj`'s string, or of
+/// string `element` of a `TJ`'s array; false when there is no such string.
+fn set_code(operand: &mut Object, element: usize, offset: usize, code: u16) -> bool {
+    let bytes = match operand {
+        Object::String(bytes, _) => bytes,
+        Object::Array(items) => match items.get_mut(element) {
+            Some(Object::String(bytes, _)) => bytes,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    match bytes.get_mut(offset..offset + 2) {
+        Some(pair) => {
+            pair.copy_from_slice(&code.to_be_bytes());
+            true
+        }
+        None => false,
+    }
 }
 
 /// A PDF text string: UTF-16 with its byte-order mark, else PDFDocEncoding
@@ -521,17 +548,12 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
             continue;
         }
         let (op, operand, element, offset) = glyph.at;
-        let object = &mut content.operations[op].operands[operand];
-        let bytes = match object {
-            Object::String(bytes, _) => Some(bytes),
-            Object::Array(items) => match &mut items[element] {
-                Object::String(bytes, _) => Some(bytes),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(bytes) = bytes {
-            bytes[offset..offset + 2].copy_from_slice(&code.to_be_bytes());
+        if set_code(
+            &mut content.operations[op].operands[operand],
+            element,
+            offset,
+            code,
+        ) {
             changed = true;
         }
     }
@@ -557,11 +579,6 @@ fn close_gaps(
     /// A gap smaller than this, in thousandths of the font size, needs no
     /// new width (a hundred-thousandth of a point at 10 pt).
     const TOLERANCE: f32 = 0.001;
-    let number = |o: &Object| {
-        o.as_float()
-            .ok()
-            .or_else(|| o.as_i64().ok().map(|i| i as f32))
-    };
     // A glyph's place: operation, element of a `TJ` (0 for a `Tj`), byte offset.
     type At = (usize, usize, usize);
     /// One text object's changes.
@@ -588,12 +605,7 @@ fn close_gaps(
     for (op, operation) in content.operations.iter().enumerate() {
         match operation.operator.as_str() {
             "Tf" => {
-                font = operation
-                    .operands
-                    .first()
-                    .and_then(|o| o.as_name().ok())
-                    .and_then(|n| names.get(n).copied())
-                    .zip(operation.operands.get(1).and_then(number));
+                font = selected(operation, names).zip(operation.operands.get(1).and_then(number));
             }
             "Tm" => {
                 let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
@@ -681,21 +693,16 @@ fn close_gaps(
                 let width = font.width(code) + gap;
                 font.code_as(code, &text, width)
             });
-            let bytes = match &mut content.operations[op].operands[0] {
-                Object::String(bytes, _) => Some(bytes),
-                Object::Array(items) => match &mut items[element] {
-                    Object::String(bytes, _) => Some(bytes),
-                    _ => None,
-                },
-                _ => None,
-            };
-            match (new, bytes) {
-                (Some(new), Some(bytes)) => {
-                    bytes[offset..offset + 2].copy_from_slice(&new.to_be_bytes());
-                }
-                _ => {
-                    failed.insert((op, element, offset));
-                }
+            let set = new.is_some_and(|new| {
+                set_code(
+                    &mut content.operations[op].operands[0],
+                    element,
+                    offset,
+                    new,
+                )
+            });
+            if !set {
+                failed.insert((op, element, offset));
             }
         }
         for (tm, at) in block.tms {
