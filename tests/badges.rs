@@ -101,24 +101,7 @@ fn name_runs(runs: &[DrawnRun], name: &str) -> Vec<DrawnRun> {
 
 #[test]
 fn the_longest_names_fit_inside_the_badge() {
-    let myanmar = "ဒေါ်ခင်သန္တာအေးမြင့်မြတ်နိုင်ဦးကျော်စွာထွန်း";
-    let dir = fixture(|y| {
-        let y = replace_once(
-            &y,
-            "name: Maria Cristina Dela Cruz-Villanueva\n",
-            "name: Maria Cristina Dela Cruz-Villanueva de los Santos\n",
-        );
-        let y = replace_once(
-            &y,
-            "native_name: ခင်သန္တာအေး",
-            &format!("native_name: {myanmar}"),
-        );
-        replace_once(
-            &y,
-            "name: Khin Thandar Aye",
-            "name: Daw Khin Thandar Aye Myint Myat Naing",
-        )
-    });
+    let dir = common::longest_names();
     let yaml = dir.path().join("programme.yaml");
     for (id, name) in [
         ("PH-01", "Maria Cristina Dela Cruz-Villanueva de los Santos"),
@@ -138,7 +121,7 @@ fn the_longest_names_fit_inside_the_badge() {
         }
     }
     let document = typeset(&yaml, "badges/MM-01.pdf");
-    assert!(drawn(&document).contains(myanmar));
+    assert!(drawn(&document).contains(common::LONGEST_MYANMAR));
 }
 
 #[test]

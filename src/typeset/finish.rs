@@ -40,10 +40,7 @@ impl Typesetter {
                 .collect::<Vec<_>>()
                 .join("; ")
         })?;
-        let pdf = match super::text_layer::needed(document) {
-            true => super::text_layer::exact(pdf)?,
-            false => pdf,
-        };
+        let pdf = super::text_layer::exact(pdf, document)?;
         if document.pages().iter().any(|page| !page.bleed.is_zero()) {
             return record_bleed(pdf);
         }

@@ -12,9 +12,14 @@
 //! new CID drawing the same glyph (`CIDToGIDMap`), with the same width (`W`),
 //! whose `ToUnicode` text is the whole cluster on the cluster's first glyph and
 //! a zero-width space on the others. The glyphs drawn, and so the pages, are
-//! unchanged; `/ActualText` stays for the viewers that read it. Documents
-//! whose fonts map no glyph to a cluster (Latin, Japanese) are left as they
-//! are, byte for byte.
+//! unchanged; `/ActualText` stays for the viewers that read it. Where the
+//! pen, by the widths, would stop short of the next glyph inside a word, the
+//! glyph before takes the gap into its width (`close_gaps`).
+//!
+//! Every font's widths are also written again in the one form every reader
+//! parses, in every document of a few pages, whatever its script: some
+//! readers take Typst's width ranges for zero widths and then read words of
+//! a Japanese address apart, or a name and the line below it as one.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,6 +42,11 @@ struct Font {
     /// Code → width.
     width: BTreeMap<u16, f32>,
     default_width: f32,
+    /// Whether `W` gives some widths as ranges (`first last w`).
+    ranged: bool,
+    /// Whether new codes can draw its glyphs (a TrueType font whose codes
+    /// are glyph ids).
+    renumbered: bool,
     /// Code → text, as `ToUnicode` says.
     text: BTreeMap<u16, String>,
     /// (glyph, text, width) → code, for codes added here.
@@ -87,16 +97,9 @@ struct Shown {
 }
 
 /// Whether a typeset document draws a cluster of several glyphs, or one glyph
-/// for several characters, beyond ASCII: only then can its text layer need
+/// for several characters, beyond ASCII: only then can its content need
 /// mending (a Latin ligature, "fi", maps as it is).
-pub fn needed(document: &typst_layout::PagedDocument) -> bool {
-    // Long lists (sign-in sheets, the participant list) keep the writer's
-    // text layer: mending costs about 6 ms a page there, and the names that
-    // are searched, copied and read aloud are on certificates, badges and
-    // letters.
-    if document.pages().len() > MAX_PAGES {
-        return false;
-    }
+fn clusters(document: &typst_layout::PagedDocument) -> bool {
     let mut clusters = false;
     for page in document.pages() {
         super::frames::visit_text(&page.frame, &mut |item| {
@@ -116,14 +119,28 @@ pub fn needed(document: &typst_layout::PagedDocument) -> bool {
     clusters
 }
 
-/// The PDF with its text layer made exact; unchanged when nothing needs it.
-pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
+/// The PDF of `typeset` with its text layer made exact; unchanged when
+/// nothing needs it.
+pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<u8>, String> {
+    // Long lists (sign-in sheets, the participant list) keep the writer's
+    // text layer: mending costs about 6 ms a page there, and the names that
+    // are searched, copied and read aloud are on certificates, badges and
+    // letters.
+    if typeset.pages().len() > MAX_PAGES {
+        return Ok(pdf);
+    }
     let fail = |e: lopdf::Error| format!("making the text layer exact: {e}");
     let document = Document::load_mem(&pdf).map_err(fail)?;
-    let mut fonts = fonts(&document);
-    // Only fonts that map some glyph to a cluster have anything to mend.
-    fonts.retain(|_, font| font.text.values().any(|t| t.chars().count() > 1));
-    if fonts.is_empty() {
+    // Only fonts that map some glyph to a cluster have anything to mend; the
+    // others' widths are written again in the form every reader parses.
+    let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        fonts(&document).into_iter().partition(|(_, font)| {
+            font.renumbered && font.text.values().any(|t| t.chars().count() > 1)
+        });
+    if !clusters(typeset) {
+        fonts.clear();
+    }
+    if fonts.is_empty() && !others.values().any(|font| font.ranged) {
         return Ok(pdf);
     }
     let pages: Vec<ObjectId> = document.get_pages().into_values().collect();
@@ -143,15 +160,14 @@ pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
         read.push((page, names, content, shown));
     }
     let mut contents: Vec<(ObjectId, Content)> = Vec::new();
-    let mut changed = false;
     for (page, names, mut content, shown) in read {
         if mend(&mut content, &shown, &mut fonts) {
-            changed = true;
             close_gaps(&mut content, &names, &mut fonts);
+            contents.push((page, content));
         }
-        contents.push((page, content));
     }
-    if !changed {
+    let rewritten = |font: &Font| font.ranged || !font.added.is_empty();
+    if contents.is_empty() && !fonts.values().chain(others.values()).any(rewritten) {
         return Ok(pdf);
     }
     let mut update = IncrementalDocument::create_from(pdf, document);
@@ -166,10 +182,14 @@ pub fn exact(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
         page.set("Contents", Object::Reference(id));
     }
     for (type0, font) in &fonts {
-        if font.added.is_empty() {
-            continue;
+        if !font.added.is_empty() {
+            write_font(&mut update, *type0, font).map_err(fail)?;
         }
-        write_font(&mut update, *type0, font).map_err(fail)?;
+    }
+    for font in fonts.values().chain(others.values()) {
+        if rewritten(font) {
+            write_widths(&mut update, font).map_err(fail)?;
+        }
     }
     super::finish::save(update).map_err(|e| format!("making the text layer exact: {e}"))
 }
@@ -194,15 +214,13 @@ fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
         let Ok(descendant) = document.get_dictionary(cid_font) else {
             continue;
         };
-        // Codes that are not glyph ids are not ours to renumber.
-        if descendant
+        // Codes that are not glyph ids are not ours to renumber (nor are
+        // those of a CFF font, which has no map from codes to glyphs).
+        let renumbered = descendant
             .get(b"CIDToGIDMap")
             .and_then(Object::as_name)
             .ok()
-            != Some(b"Identity".as_slice())
-        {
-            continue;
-        }
+            == Some(b"Identity".as_slice());
         let Some(text) = dict
             .get(b"ToUnicode")
             .and_then(Object::as_reference)
@@ -214,7 +232,7 @@ fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
         else {
             continue;
         };
-        let (width, default_width) = widths(descendant);
+        let (width, default_width, ranged) = widths(descendant);
         let next = width
             .keys()
             .chain(text.keys())
@@ -228,6 +246,8 @@ fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
                 gid: BTreeMap::new(),
                 width,
                 default_width,
+                ranged,
+                renumbered,
                 text,
                 added: BTreeMap::new(),
                 next,
@@ -302,12 +322,14 @@ fn to_unicode(cmap: &[u8]) -> BTreeMap<u16, String> {
     map
 }
 
-/// A CIDFont's widths: code → width, and the default.
-fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32) {
+/// A CIDFont's widths: code → width, the default, and whether some are
+/// given as ranges.
+fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32, bool) {
     let default = font.get(b"DW").ok().and_then(number).unwrap_or(1000.0);
     let mut widths = BTreeMap::new();
+    let mut ranged = false;
     let Ok(w) = font.get(b"W").and_then(Object::as_array) else {
-        return (widths, default);
+        return (widths, default, ranged);
     };
     let mut i = 0;
     while i < w.len() {
@@ -335,12 +357,13 @@ fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32) {
                         widths.insert(code, width);
                     }
                 }
+                ranged = true;
                 i += 3;
             }
             None => break,
         }
     }
-    (widths, default)
+    (widths, default, ranged)
 }
 
 /// A page's font resource names → font object ids.
@@ -571,6 +594,14 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
 /// drawn where the pen is, whatever its width, so nothing drawn moves. A
 /// text object that moves the pen otherwise (`Td`, `T*`, spacing, scaling)
 /// is left as it is.
+///
+/// A mark Typst raises or lowers (Khmer ុ, Lao ົ) is drawn in a text object
+/// of its own, a little off the line, back over its base; the glyph after
+/// it, in the next object, is then ahead of the mark's pen by the distance
+/// drawn back. That gap, too, goes into the mark's width, so the pen reaches
+/// the next cluster; only there, in one font at one size, just off the
+/// line, as nothing else is drawn that way (a superscript is smaller and
+/// higher; the next word is on the line, after a space of its own).
 fn close_gaps(
     content: &mut Content,
     names: &HashMap<Vec<u8>, ObjectId>,
@@ -579,6 +610,11 @@ fn close_gaps(
     /// A gap smaller than this, in thousandths of the font size, needs no
     /// new width (a hundred-thousandth of a point at 10 pt).
     const TOLERANCE: f32 = 0.001;
+    /// How far off the line, in ems, a raised or lowered mark is drawn at
+    /// most (Khmer ់ is drawn 0.07 em up; a superscript, 0.3 em or more).
+    const MARK_RISE: f32 = 0.2;
+    /// How far back over its base, in ems, a mark is drawn at most.
+    const MARK_BACK: f32 = 1.0;
     // A glyph's place: operation, element of a `TJ` (0 for a `Tj`), byte offset.
     type At = (usize, usize, usize);
     /// One text object's changes.
@@ -593,6 +629,19 @@ fn close_gaps(
         /// Whether it moves the pen otherwise.
         relative: bool,
     }
+    /// The last glyph of a text object: where, its code, font and size, and
+    /// the pen after it, in user space, with the text-to-user matrix.
+    struct Carried {
+        at: At,
+        code: u16,
+        font: ObjectId,
+        size: f32,
+        pen: (f32, f32),
+        matrix: [f32; 6],
+    }
+    // The graphics state's matrix, with those saved by `q`.
+    let mut ctm = IDENTITY;
+    let mut saved: Vec<[f32; 6]> = Vec::new();
     // The font and size set; the text matrix of the last `Tm`, and how far
     // the pen has moved since, in text space.
     let mut font: Option<(ObjectId, f32)> = None;
@@ -600,10 +649,19 @@ fn close_gaps(
     let mut pen = 0.0;
     // The last glyph shown: where, its code, font and size, the pen after it.
     let mut last: Option<(At, u16, ObjectId, f32, f32)> = None;
+    let mut carried: Option<Carried> = None;
     let mut block = Block::default();
     let mut done: Vec<Block> = Vec::new();
+    // Gaps after the last glyph of a text object, to the next object's first.
+    let mut across: Vec<(At, u16, ObjectId, f32)> = Vec::new();
     for (op, operation) in content.operations.iter().enumerate() {
         match operation.operator.as_str() {
+            "q" => saved.push(ctm),
+            "Q" => ctm = saved.pop().unwrap_or(IDENTITY),
+            "cm" => {
+                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
+                ctm = <[f32; 6]>::try_from(values).map_or(IDENTITY, |m| multiply(m, ctm));
+            }
             "Tf" => {
                 font = selected(operation, names).zip(operation.operands.get(1).and_then(number));
             }
@@ -630,6 +688,7 @@ fn close_gaps(
                     // A font whose widths are not read here: the pen is lost.
                     matrix = None;
                     last = None;
+                    carried = None;
                     continue;
                 };
                 let Some(known) = fonts.get(&id) else {
@@ -646,6 +705,25 @@ fn close_gaps(
                     if let Object::String(bytes, _) = item {
                         for (offset, pair) in bytes.chunks_exact(2).enumerate() {
                             let code = u16::from_be_bytes([pair[0], pair[1]]);
+                            if let (Some(previous), Some(m)) = (carried.take(), matrix) {
+                                let m = multiply(m, ctm);
+                                let (x, y) = apply(m, pen, 0.0);
+                                let em = size * m[0];
+                                let (dx, dy) = (x - previous.pen.0, y - previous.pen.1);
+                                if previous.font == id
+                                    && previous.size == size
+                                    && previous.matrix[..4] == m[..4]
+                                    && m[1] == 0.0
+                                    && m[2] == 0.0
+                                    && em > 0.0
+                                    && dy != 0.0
+                                    && dy.abs() <= MARK_RISE * em
+                                    && dx > 0.0
+                                    && dx <= MARK_BACK * em
+                                {
+                                    across.push((previous.at, previous.code, id, dx * 1000.0 / em));
+                                }
+                            }
                             pen += known.width(code) / 1000.0 * size;
                             let at = (op, element, offset * 2);
                             last = Some((at, code, id, size, pen));
@@ -668,43 +746,71 @@ fn close_gaps(
                 if !ended.relative {
                     done.push(ended);
                 }
-                matrix = None;
+                // The pen is carried from one text object to the next, not
+                // into one: a `BT` starts at a `Tm` of its own.
+                if operation.operator == "ET" {
+                    carried = last
+                        .take()
+                        .zip(matrix)
+                        .map(|((at, code, font, size, end), m)| {
+                            let matrix = multiply(m, ctm);
+                            Carried {
+                                at,
+                                code,
+                                font,
+                                size,
+                                pen: apply(matrix, end, 0.0),
+                                matrix,
+                            }
+                        });
+                }
                 last = None;
+                matrix = None;
             }
             "Td" | "TD" | "T*" | "'" | "\"" | "Tc" | "Tw" | "Tz" | "TL" => {
                 block.relative = true;
                 matrix = None;
                 last = None;
+                carried = None;
             }
             _ => {}
         }
     }
     // New widths first, while the content's places are as read.
+    let mut gaps: BTreeMap<At, (u16, ObjectId, f32)> = BTreeMap::new();
+    for block in &done {
+        for (&at, &(code, id, gap)) in &block.gaps {
+            gaps.entry(at).or_insert((code, id, 0.0)).2 += gap;
+        }
+    }
+    for (at, code, id, gap) in across {
+        gaps.entry(at).or_insert((code, id, 0.0)).2 += gap;
+    }
     let mut failed = std::collections::BTreeSet::new();
+    for (&(op, element, offset), &(code, id, gap)) in &gaps {
+        if gap.abs() <= TOLERANCE {
+            continue;
+        }
+        let new = fonts.get_mut(&id).and_then(|font| {
+            let text = font.text.get(&code).cloned()?;
+            let width = font.width(code) + gap;
+            font.code_as(code, &text, width)
+        });
+        let set = new.is_some_and(|new| {
+            set_code(
+                &mut content.operations[op].operands[0],
+                element,
+                offset,
+                new,
+            )
+        });
+        if !set {
+            failed.insert((op, element, offset));
+        }
+    }
     let mut gone_ops = std::collections::BTreeSet::new();
     let mut gone_items: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for block in done {
-        for (&(op, element, offset), &(code, id, gap)) in &block.gaps {
-            if gap.abs() <= TOLERANCE {
-                continue;
-            }
-            let new = fonts.get_mut(&id).and_then(|font| {
-                let text = font.text.get(&code).cloned()?;
-                let width = font.width(code) + gap;
-                font.code_as(code, &text, width)
-            });
-            let set = new.is_some_and(|new| {
-                set_code(
-                    &mut content.operations[op].operands[0],
-                    element,
-                    offset,
-                    new,
-                )
-            });
-            if !set {
-                failed.insert((op, element, offset));
-            }
-        }
         for (tm, at) in block.tms {
             if !failed.contains(&at) {
                 gone_ops.insert(tm);
@@ -730,6 +836,28 @@ fn close_gaps(
         op += 1;
         !gone_ops.contains(&(op - 1))
     });
+}
+
+/// The identity matrix, `[a b c d e f]` as PDF writes it.
+const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `first` then `second`: PDF's row-vector product.
+fn multiply(first: [f32; 6], second: [f32; 6]) -> [f32; 6] {
+    let [a, b, c, d, e, f] = first;
+    let [a2, b2, c2, d2, e2, f2] = second;
+    [
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    ]
+}
+
+/// The point `(x, y)` transformed by `m`.
+fn apply(m: [f32; 6], x: f32, y: f32) -> (f32, f32) {
+    (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
 }
 
 /// Writes a font's new codes: glyphs, widths and texts.
@@ -780,16 +908,44 @@ fn write_font(
     update.opt_clone_object_to_new_document(font.cid_font)?;
     let descendant = update.new_document.get_dictionary_mut(font.cid_font)?;
     descendant.set("CIDToGIDMap", Object::Reference(map));
-    let mut w = descendant
-        .get(b"W")
-        .and_then(Object::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for &code in font.added.values() {
-        let width = font.width(code);
-        w.push(Object::Integer(i64::from(code)));
-        w.push(Object::Array(vec![Object::Real(width)]));
+    Ok(())
+}
+
+/// Writes a font's widths, its new codes' among them.
+fn write_widths(update: &mut IncrementalDocument, font: &Font) -> Result<(), lopdf::Error> {
+    // Every width written as `first [w1 w2 …]`, the form every reader
+    // parses: some (pdf-extract) misread the `first last w` ranges Typst
+    // writes and take every glyph as zero wide, so that runs drawn apart
+    // read as one word and runs drawn together as two.
+    let mut w: Vec<Object> = Vec::new();
+    let mut run: Option<(u16, Vec<Object>)> = None;
+    for (&code, &width) in &font.width {
+        let width = if width.fract() == 0.0 {
+            Object::Integer(width as i64)
+        } else {
+            Object::Real(width)
+        };
+        match &mut run {
+            Some((first, widths)) if usize::from(*first) + widths.len() == usize::from(code) => {
+                widths.push(width);
+            }
+            _ => {
+                if let Some((first, widths)) = run.take() {
+                    w.push(Object::Integer(i64::from(first)));
+                    w.push(Object::Array(widths));
+                }
+                run = Some((code, vec![width]));
+            }
+        }
     }
-    descendant.set("W", Object::Array(w));
+    if let Some((first, widths)) = run {
+        w.push(Object::Integer(i64::from(first)));
+        w.push(Object::Array(widths));
+    }
+    update.opt_clone_object_to_new_document(font.cid_font)?;
+    update
+        .new_document
+        .get_dictionary_mut(font.cid_font)?
+        .set("W", Object::Array(w));
     Ok(())
 }

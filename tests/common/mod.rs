@@ -6,6 +6,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod generated;
+
 /// The repository's reference programme folder.
 pub fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
@@ -40,6 +42,31 @@ fn copy_dir(from: &Path, to: &Path) {
 pub fn replace_once(text: &str, from: &str, to: &str) -> String {
     assert_eq!(text.matches(from).count(), 1, "`{from}` should occur once");
     text.replacen(from, to, 1)
+}
+
+/// The longest native name of the stress programme: Myanmar, without spaces.
+pub const LONGEST_MYANMAR: &str = "ဒေါ်ခင်သန္တာအေးမြင့်မြတ်နိုင်ဦးကျော်စွာထွန်း";
+
+/// The reference programme with its longest names made longer: a Latin name
+/// that wraps, a long Latin name and a Myanmar name without spaces to wrap at.
+pub fn longest_names() -> tempfile::TempDir {
+    fixture(|y| {
+        let y = replace_once(
+            &y,
+            "name: Maria Cristina Dela Cruz-Villanueva\n",
+            "name: Maria Cristina Dela Cruz-Villanueva de los Santos\n",
+        );
+        let y = replace_once(
+            &y,
+            "native_name: ခင်သန္တာအေး",
+            &format!("native_name: {LONGEST_MYANMAR}"),
+        );
+        replace_once(
+            &y,
+            "name: Khin Thandar Aye",
+            "name: Daw Khin Thandar Aye Myint Myat Naing",
+        )
+    })
 }
 
 /// The 1-based line on which `needle` starts.
