@@ -187,3 +187,104 @@ fn every_name_of_a_thousand_participants_reads_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     assert_all_read(&common::generated::generate(1000, dir.path()));
 }
+
+/// What pdf-extract reports drawn: each glyph's text, in order.
+struct Glyphs(Vec<String>);
+
+impl pdf_extract::OutputDev for Glyphs {
+    fn begin_page(
+        &mut self,
+        _: u32,
+        _: &pdf_extract::MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        _: &pdf_extract::Transform,
+        _: f64,
+        _: f64,
+        _: f64,
+        text: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.0.push(text.to_string());
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+}
+
+/// pdf.js takes a glyph whose text holds a nonspacing mark for a mark: it
+/// neither advances past it nor checks where it is, so a name whose first
+/// glyph read ວິ joined the line above. A cluster's first glyph reads only
+/// up to its first mark, the rest on the glyph after it; the glyphs'
+/// texts, in order, still spell the name.
+#[test]
+fn a_native_name_begins_with_a_glyph_that_reads_no_mark() {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let nonspacing = |c: char| c.general_category() == GeneralCategory::NonspacingMark;
+    let programme = common::reference().join("programme.yaml");
+    let model = secretariat::pipeline::check(&programme).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let files = common::unzip(&common::build(&programme, out.path()));
+    let mut checked = 0;
+    for p in &model.participants {
+        let Some(native) = &p.native_name else {
+            continue;
+        };
+        if !native.chars().any(nonspacing) {
+            continue;
+        }
+        for kind in ["certificates", "badges"] {
+            let name = format!("{kind}/{}.pdf", p.id);
+            let Some((_, bytes)) = files.iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
+            let document = pdf_extract::Document::load_mem(bytes).unwrap();
+            let mut glyphs = Glyphs(Vec::new());
+            pdf_extract::output_doc(&document, &mut glyphs).unwrap();
+            let texts: Vec<String> = glyphs
+                .0
+                .iter()
+                .map(|t| {
+                    t.chars()
+                        .filter(|c| !matches!(c, '\u{200B}'..='\u{200D}'))
+                        .collect()
+                })
+                .collect();
+            let first = native.chars().next().unwrap();
+            let start = texts
+                .iter()
+                .position(|t| t.starts_with(first))
+                .unwrap_or_else(|| panic!("{name}: no glyph reads {first}"));
+            assert!(
+                !texts[start].chars().any(nonspacing),
+                "{name}: the first glyph of {native} reads {:?}",
+                texts[start]
+            );
+            let spelled: String = texts[start..].concat();
+            let wanted: String = native.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(
+                spelled
+                    .nfc()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .starts_with(&wanted.nfc().collect::<String>()),
+                "{name}: {native} spelled as {spelled:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} documents checked");
+}

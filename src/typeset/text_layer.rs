@@ -10,11 +10,13 @@
 //!
 //! Here every glyph *occurrence* gets a code of its own where it needs one: a
 //! new CID drawing the same glyph (`CIDToGIDMap`), with the same width (`W`),
-//! whose `ToUnicode` text is the whole cluster on the cluster's first glyph and
-//! a zero-width space on the others. The glyphs drawn, and so the pages, are
-//! unchanged; `/ActualText` stays for the viewers that read it. Where the
-//! pen, by the widths, would stop short of the next glyph inside a word, the
-//! glyph before takes the gap into its width (`close_gaps`).
+//! whose `ToUnicode` text is the cluster up to its first mark on the
+//! cluster's first glyph, the rest on the second, and a zero-width space on
+//! any others (see `mend` for why not all on the first). The glyphs drawn,
+//! and so the pages, are unchanged; `/ActualText` stays for the viewers that
+//! read it. Where the pen, by the widths, would stop short of the next glyph
+//! inside a word, the glyph before takes the gap into its width
+//! (`close_gaps`).
 //!
 //! Every font's widths are also written again in the one form every reader
 //! parses, in every document of a few pages, whatever its script: some
@@ -25,6 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// The longest document whose text layer is mended (a letter runs to two or
 /// three pages; a badge with its back, two).
@@ -92,7 +95,8 @@ struct Shown {
     at: (usize, usize, usize, usize),
     font: ObjectId,
     code: u16,
-    /// The innermost `/ActualText` span it is in: (span number, text).
+    /// The innermost `/ActualText` span it is in: (the operation opening
+    /// it, its text).
     span: Option<(usize, String)>,
 }
 
@@ -401,7 +405,6 @@ fn shown(
     let mut font: Option<ObjectId> = None;
     // Marked content: for each level, the ActualText span it opens, if any.
     let mut spans: Vec<Option<(usize, String)>> = Vec::new();
-    let mut opened = 0;
     for (op, operation) in content.operations.iter().enumerate() {
         match operation.operator.as_str() {
             "Tf" => {
@@ -416,10 +419,7 @@ fn shown(
                         let bytes = d.get(b"ActualText").ok()?.as_str().ok()?;
                         Some(pdf_text(bytes))
                     });
-                spans.push(text.map(|t| {
-                    opened += 1;
-                    (opened, t)
-                }));
+                spans.push(text.map(|t| (op, t)));
             }
             "BMC" => spans.push(None),
             "EMC" => {
@@ -516,23 +516,49 @@ fn utf16(bytes: &[u8]) -> String {
 
 /// Gives each glyph occurrence the code it should read as; true when a code
 /// changed.
+///
+/// A cluster's text is read on its first glyph, up to its first mark, and
+/// the rest on its second: pdf.js takes a glyph whose text holds a mark for
+/// a zero-width mark and neither advances past it nor checks where it is,
+/// so a name whose first glyph read as ວິ joined the line above it, and a
+/// base that read as ชั left a gap after it, read as a space.
 fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, Font>) -> bool {
     // Codes that share one cluster's text (both glyphs of ชั say "ชั"): the one
     // shown first keeps it, the others follow it.
     let mut lead: HashMap<(ObjectId, String), u16> = HashMap::new();
     let mut seen_span: Option<usize> = None;
+    // The rest of the cluster just begun, for the glyph after its first.
+    let mut rest: Option<String> = None;
     let mut changed = false;
-    for glyph in shown {
+    for (index, glyph) in shown.iter().enumerate() {
         let Some(font) = fonts.get_mut(&glyph.font) else {
             continue;
         };
-        // A code whose text is a cluster's, shown first inside a span, still
-        // leads: the same cluster's other glyph shown outside follows it.
-        if glyph.span.is_some()
+        // A code whose text is a cluster's, shown first inside that
+        // cluster's span, still leads: the same cluster's other glyph shown
+        // outside follows it. (Inside another cluster's span, as a mark one
+        // glyph serves in both วั and ชั, it leads nothing.)
+        if let Some((_, span)) = &glyph.span
             && let Some(text) = font.text.get(&glyph.code).filter(|t| t.chars().count() > 1)
+            && text == span
         {
             lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
         }
+        // Whether the next glyph shown is this cluster's: in its span, or
+        // outside any, saying the same text in another code.
+        let followed = |text: &str| {
+            shown
+                .get(index + 1)
+                .is_some_and(|next| match (&glyph.span, &next.span) {
+                    (Some((span, _)), Some((other, _))) => span == other,
+                    (_, None) => {
+                        next.font == glyph.font
+                            && next.code != glyph.code
+                            && font.text.get(&next.code).map(String::as_str) == Some(text)
+                    }
+                    _ => false,
+                })
+        };
         let wanted: Option<String> = match &glyph.span {
             Some((span, text)) => {
                 let first = seen_span != Some(*span);
@@ -541,25 +567,34 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
                 // says the same (a mark drawn apart) follows it.
                 if first {
                     lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
-                }
-                Some(if first {
-                    text.clone()
+                    let head = begin(text, followed(text), &mut rest);
+                    // A reader that takes the span's text for the glyphs in
+                    // it (poppler, Acrobat) reads a mark drawn outside it by
+                    // the mark's own: the span then says only its part.
+                    let outside = shown.get(index + 1).is_some_and(|next| next.span.is_none());
+                    if rest.is_some() && outside {
+                        set_actual_text(content, *span, &head);
+                    }
+                    Some(head)
                 } else {
-                    FOLLOWING.to_string()
-                })
+                    Some(rest.take().unwrap_or_else(|| FOLLOWING.to_string()))
+                }
             }
             None => {
                 seen_span = None;
-                match font.text.get(&glyph.code) {
+                match font.text.get(&glyph.code).cloned() {
                     Some(text) if text.chars().count() > 1 => {
                         let first = *lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
                         Some(if first == glyph.code {
-                            text.clone()
+                            begin(&text, followed(&text), &mut rest)
                         } else {
-                            FOLLOWING.to_string()
+                            rest.take().unwrap_or_else(|| FOLLOWING.to_string())
                         })
                     }
-                    _ => None,
+                    _ => {
+                        rest = None;
+                        None
+                    }
                 }
             }
         };
@@ -581,6 +616,40 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
         }
     }
     changed
+}
+
+/// Sets the `/ActualText` of the span `BDC` operation `op` opens.
+fn set_actual_text(content: &mut Content, op: usize, text: &str) {
+    let Some(Object::Dictionary(properties)) = content.operations[op].operands.get_mut(1) else {
+        return;
+    };
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    properties.set(
+        "ActualText",
+        Object::String(bytes, lopdf::StringFormat::Hexadecimal),
+    );
+}
+
+/// The text a cluster's first glyph reads as: up to its first mark when
+/// another glyph of it follows, which then reads the rest (`rest`); else
+/// all of it.
+fn begin(text: &str, followed: bool, rest: &mut Option<String>) -> String {
+    let split = text
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c.general_category_group() == GeneralCategoryGroup::Mark)
+        .map(|(at, _)| at);
+    match split {
+        Some(at) if followed => {
+            *rest = Some(text[at..].to_string());
+            text[..at].to_string()
+        }
+        _ => {
+            *rest = None;
+            text.to_string()
+        }
+    }
 }
 
 /// Where an extractor that ignores `/ActualText` puts each glyph: by the
@@ -615,6 +684,10 @@ fn close_gaps(
     const MARK_RISE: f32 = 0.2;
     /// How far back over its base, in ems, a mark is drawn at most.
     const MARK_BACK: f32 = 1.0;
+    /// How far, in thousandths of an em, a base ends past the start of the
+    /// glyph after its marks: beyond any rounding of positions (a
+    /// ten-thousandth of a point), so never short of it.
+    const HAIR: f32 = 0.5;
     // A glyph's place: operation, element of a `TJ` (0 for a `Tj`), byte offset.
     type At = (usize, usize, usize);
     /// One text object's changes.
@@ -650,6 +723,8 @@ fn close_gaps(
     // The last glyph shown: where, its code, font and size, the pen after it.
     let mut last: Option<(At, u16, ObjectId, f32, f32)> = None;
     let mut carried: Option<Carried> = None;
+    // The glyph on the line before marks drawn off it.
+    let mut anchor: Option<Carried> = None;
     let mut block = Block::default();
     let mut done: Vec<Block> = Vec::new();
     // Gaps after the last glyph of a text object, to the next object's first.
@@ -710,18 +785,33 @@ fn close_gaps(
                                 let (x, y) = apply(m, pen, 0.0);
                                 let em = size * m[0];
                                 let (dx, dy) = (x - previous.pen.0, y - previous.pen.1);
-                                if previous.font == id
+                                let mark = previous.font == id
                                     && previous.size == size
                                     && previous.matrix[..4] == m[..4]
                                     && m[1] == 0.0
                                     && m[2] == 0.0
                                     && em > 0.0
                                     && dy != 0.0
-                                    && dy.abs() <= MARK_RISE * em
-                                    && dx > 0.0
-                                    && dx <= MARK_BACK * em
-                                {
+                                    && dy.abs() <= MARK_RISE * em;
+                                if mark && dx > 0.0 && dx <= MARK_BACK * em {
                                     across.push((previous.at, previous.code, id, dx * 1000.0 / em));
+                                }
+                                // Back on the line after marks drawn off it:
+                                // the base before them ends a hair past
+                                // this glyph's start, as pdf.js, which
+                                // passes over marks, measures from the base
+                                // and reads any step forward after a lone
+                                // mark as a space.
+                                match anchor.take() {
+                                    Some(base) if mark && y == base.pen.1 => {
+                                        let gap = (x - base.pen.0) * 1000.0 / em;
+                                        if gap > -HAIR && gap <= MARK_BACK * 1000.0 {
+                                            across.push((base.at, base.code, id, gap + HAIR));
+                                        }
+                                    }
+                                    Some(base) if mark => anchor = Some(base),
+                                    _ if mark => anchor = Some(previous),
+                                    _ => {}
                                 }
                             }
                             pen += known.width(code) / 1000.0 * size;
