@@ -183,6 +183,12 @@ fn every_name_of_the_longest_names_reads_back_exactly() {
 }
 
 #[test]
+fn every_name_of_the_hardest_clusters_reads_back_exactly() {
+    let dir = common::hardest_clusters();
+    assert_all_read(&dir.path().join("programme.yaml"));
+}
+
+#[test]
 fn every_name_of_a_thousand_participants_reads_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     assert_all_read(&common::generated::generate(1000, dir.path()));

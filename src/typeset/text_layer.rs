@@ -36,6 +36,10 @@ const MAX_PAGES: usize = 4;
 /// The text of the glyphs after a cluster's first: read as nothing.
 const FOLLOWING: &str = "\u{200B}";
 
+/// How many marks of a cluster Typst draws apart, each in a text object of
+/// its own, at most (Lao ນ້ຳ: one; Thai ที่ on a looped face: one).
+const MARKS_APART: usize = 3;
+
 /// A Type0 font of the document, as its codes read.
 struct Font {
     /// The CIDFont (descendant) object.
@@ -98,6 +102,9 @@ struct Shown {
     /// The innermost `/ActualText` span it is in: (the operation opening
     /// it, its text).
     span: Option<(usize, String)>,
+    /// The line its text object starts on and the font size, in user space;
+    /// unknown after a relative move.
+    line: Option<(f32, f32)>,
 }
 
 /// Whether a typeset document draws a cluster of several glyphs, or one glyph
@@ -403,12 +410,30 @@ fn shown(
 ) -> Vec<Shown> {
     let mut out = Vec::new();
     let mut font: Option<ObjectId> = None;
+    let mut size = 0.0;
     // Marked content: for each level, the ActualText span it opens, if any.
     let mut spans: Vec<Option<(usize, String)>> = Vec::new();
+    // The graphics state's matrix, with those saved by `q`; the text matrix.
+    let mut ctm = IDENTITY;
+    let mut saved: Vec<[f32; 6]> = Vec::new();
+    let mut matrix: Option<[f32; 6]> = None;
     for (op, operation) in content.operations.iter().enumerate() {
         match operation.operator.as_str() {
+            "q" => saved.push(ctm),
+            "Q" => ctm = saved.pop().unwrap_or(IDENTITY),
+            "cm" => {
+                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
+                ctm = <[f32; 6]>::try_from(values).map_or(IDENTITY, |m| multiply(m, ctm));
+            }
+            "BT" => matrix = Some(IDENTITY),
+            "Tm" => {
+                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
+                matrix = <[f32; 6]>::try_from(values).ok();
+            }
+            "Td" | "TD" | "T*" => matrix = None,
             "Tf" => {
                 font = selected(operation, names).filter(|id| fonts.contains_key(id));
+                size = operation.operands.get(1).and_then(number).unwrap_or(0.0);
             }
             "BDC" => {
                 let text = operation
@@ -426,8 +451,15 @@ fn shown(
                 spans.pop();
             }
             "Tj" | "TJ" | "'" | "\"" => {
+                if matches!(operation.operator.as_str(), "'" | "\"") {
+                    matrix = None;
+                }
                 let Some(id) = font else { continue };
                 let span = spans.iter().rev().find_map(|s| s.clone());
+                let line = matrix.map(|m| {
+                    let m = multiply(m, ctm);
+                    (apply(m, 0.0, 0.0).1, size * m[3].abs())
+                });
                 for (operand, object) in operation.operands.iter().enumerate() {
                     let strings: Vec<(usize, &[u8])> = match object {
                         Object::String(bytes, _) => vec![(0, bytes.as_slice())],
@@ -448,6 +480,7 @@ fn shown(
                                 font: id,
                                 code: u16::from_be_bytes([pair[0], pair[1]]),
                                 span: span.clone(),
+                                line,
                             });
                         }
                     }
@@ -530,6 +563,49 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
     // The rest of the cluster just begun, for the glyph after its first.
     let mut rest: Option<String> = None;
     let mut changed = false;
+    // Whether the glyph at `index` opens a span that goes on with the
+    // cluster of the span before it: Typst draws a mark off the line in a
+    // text object of its own, and has a span there, or after it, say the
+    // whole cluster again ("นี่" … "นี่", "ນ້ຳ" … "ນ້ຳ"). Between the two
+    // spans are only glyphs outside any (marks drawn apart). The same
+    // cluster written twice starts again with the same glyph, on the same
+    // line or a line apart.
+    let continues = |index: usize| {
+        let Some(glyph) = shown.get(index) else {
+            return false;
+        };
+        let Some((span, text)) = &glyph.span else {
+            return false;
+        };
+        let mut before = index;
+        let previous = loop {
+            let Some(i) = before.checked_sub(1) else {
+                return false;
+            };
+            before = i;
+            match &shown[i].span {
+                Some(_) => break &shown[i],
+                None if index - i <= MARKS_APART => continue,
+                None => return false,
+            }
+        };
+        let Some((other, then)) = &previous.span else {
+            return false;
+        };
+        let mut first = before;
+        while first > 0 && shown[first - 1].span.as_ref().map(|s| s.0) == Some(*other) {
+            first -= 1;
+        }
+        let near = match (glyph.line, previous.line) {
+            (Some((y, size)), Some((y0, _))) => (y - y0).abs() <= 0.5 * size,
+            _ => false,
+        };
+        span != other
+            && text == then
+            && glyph.font == previous.font
+            && glyph.code != shown[first].code
+            && near
+    };
     for (index, glyph) in shown.iter().enumerate() {
         let Some(font) = fonts.get_mut(&glyph.font) else {
             continue;
@@ -544,13 +620,14 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
         {
             lead.entry((glyph.font, text.clone())).or_insert(glyph.code);
         }
-        // Whether the next glyph shown is this cluster's: in its span, or
-        // outside any, saying the same text in another code.
+        // Whether the next glyph shown is this cluster's: in its span, in a
+        // span going on with it, or outside any, saying the same text in
+        // another code.
         let followed = |text: &str| {
             shown
                 .get(index + 1)
                 .is_some_and(|next| match (&glyph.span, &next.span) {
-                    (Some((span, _)), Some((other, _))) => span == other,
+                    (Some((span, _)), Some((other, _))) => span == other || continues(index + 1),
                     (_, None) => {
                         next.font == glyph.font
                             && next.code != glyph.code
@@ -560,6 +637,15 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
                 })
         };
         let wanted: Option<String> = match &glyph.span {
+            Some((span, _)) if seen_span != Some(*span) && continues(index) => {
+                // A span going on with the one before reads the rest of the
+                // cluster, if its other glyphs have not, and says so.
+                seen_span = Some(*span);
+                let reads = rest.take();
+                set_actual_text(content, *span, reads.as_deref().unwrap_or(""));
+                changed = true;
+                Some(reads.unwrap_or_else(|| FOLLOWING.to_string()))
+            }
             Some((span, text)) => {
                 let first = seen_span != Some(*span);
                 seen_span = Some(*span);
@@ -571,9 +657,12 @@ fn mend(content: &mut Content, shown: &[Shown], fonts: &mut BTreeMap<ObjectId, F
                     // A reader that takes the span's text for the glyphs in
                     // it (poppler, Acrobat) reads a mark drawn outside it by
                     // the mark's own: the span then says only its part.
-                    let outside = shown.get(index + 1).is_some_and(|next| next.span.is_none());
-                    if rest.is_some() && outside {
+                    let apart = shown
+                        .get(index + 1)
+                        .is_some_and(|next| next.span.is_none() || continues(index + 1));
+                    if rest.is_some() && apart {
                         set_actual_text(content, *span, &head);
+                        changed = true;
                     }
                     Some(head)
                 } else {
@@ -681,7 +770,7 @@ fn close_gaps(
     const TOLERANCE: f32 = 0.001;
     /// How far off the line, in ems, a raised or lowered mark is drawn at
     /// most (Khmer ់ is drawn 0.07 em up; a superscript, 0.3 em or more).
-    const MARK_RISE: f32 = 0.2;
+    const MARK_RISE: f32 = 0.5;
     /// How far back over its base, in ems, a mark is drawn at most.
     const MARK_BACK: f32 = 1.0;
     /// How far, in thousandths of an em, a base ends past the start of the

@@ -44,6 +44,32 @@ pub fn replace_once(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// The reference programme with native names whose clusters Typst draws
+/// in pieces: tone marks over upper vowels (ที่นี่, ก้ำ), marks drawn apart
+/// and a cluster's text said twice by its spans (ນ້ຳ, ເຂົ້າ), Khmer subscripts
+/// (ស្រី, ក្សត្រ), Myanmar medials and digits.
+pub fn hardest_clusters() -> tempfile::TempDir {
+    fixture(|y| {
+        [
+            ("ศิริพร ชัยภูมิ", "ที่นี่ ก๊ก ก้ำ ศิริพร"),
+            ("อนุชา ศรีสวัสดิ์", "ภูมิพลอดุลยเดช ฟ้าเพ็ชร์"),
+            ("ခင်သန္တာအေး", "ကြည်ကြည်ဝင်း မြင့်မြင့်ကျော်"),
+            ("ວິໄລພອນ ສີສຸວັນ", "ຫຼວງພະບາງ ນ້ຳ ເຂົ້າໜຽວ"),
+            ("ຄຳເພັດ ພົມມະຈັນ", "ສົມສັກ ປິ່ນທອງ"),
+            ("ចាន់ សុខា", "ស្រីមុំ ក្សត្រ ព្រះរាជាណាចក្រ"),
+            ("ဇော်မင်းထက်", "ဇော်မင်းထက် 123 ၁၂၃"),
+        ]
+        .iter()
+        .fold(y, |y, (from, to)| {
+            replace_once(
+                &y,
+                &format!("native_name: {from}\n"),
+                &format!("native_name: {to}\n"),
+            )
+        })
+    })
+}
+
 /// The longest native name of the stress programme: Myanmar, without spaces.
 pub const LONGEST_MYANMAR: &str = "ဒေါ်ခင်သန္တာအေးမြင့်မြတ်နိုင်ဦးကျော်စွာထွန်း";
 
