@@ -243,7 +243,9 @@ fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
         else {
             continue;
         };
-        let (width, default_width, ranged) = widths(descendant);
+        let Some((width, default_width, ranged)) = widths(descendant) else {
+            continue;
+        };
         let next = width
             .keys()
             .chain(text.keys())
@@ -334,47 +336,43 @@ fn to_unicode(cmap: &[u8]) -> BTreeMap<u16, String> {
 }
 
 /// A CIDFont's widths: code → width, the default, and whether some are
-/// given as ranges.
-fn widths(font: &Dictionary) -> (BTreeMap<u16, f32>, f32, bool) {
-    let default = font.get(b"DW").ok().and_then(number).unwrap_or(1000.0);
+/// given as ranges; none when `W` is not a list this reads to its end (an
+/// indirect or damaged one): such a font is left as it is, as its glyphs'
+/// advances are not known here.
+fn widths(font: &Dictionary) -> Option<(BTreeMap<u16, f32>, f32, bool)> {
+    let default = match font.get(b"DW") {
+        Ok(dw) => number(dw)?,
+        Err(_) => 1000.0,
+    };
     let mut widths = BTreeMap::new();
     let mut ranged = false;
-    let Ok(w) = font.get(b"W").and_then(Object::as_array) else {
-        return (widths, default, ranged);
+    let w = match font.get(b"W") {
+        Ok(w) => w.as_array().ok()?,
+        Err(_) => return Some((widths, default, ranged)),
     };
     let mut i = 0;
     while i < w.len() {
-        let Some(first) = w[i].as_i64().ok() else {
-            break;
-        };
-        match w.get(i + 1) {
-            Some(Object::Array(list)) => {
+        let first = w[i].as_i64().ok()?;
+        match w.get(i + 1)? {
+            Object::Array(list) => {
                 for (k, width) in list.iter().enumerate() {
-                    if let (Ok(code), Some(width)) =
-                        (u16::try_from(first + k as i64), number(width))
-                    {
-                        widths.insert(code, width);
-                    }
+                    let code = u16::try_from(first.checked_add(k as i64)?).ok()?;
+                    widths.insert(code, number(width)?);
                 }
                 i += 2;
             }
-            Some(last) => {
-                let (Some(last), Some(width)) = (last.as_i64().ok(), w.get(i + 2).and_then(number))
-                else {
-                    break;
-                };
+            last => {
+                let last = last.as_i64().ok()?;
+                let width = number(w.get(i + 2)?)?;
                 for code in first..=last {
-                    if let Ok(code) = u16::try_from(code) {
-                        widths.insert(code, width);
-                    }
+                    widths.insert(u16::try_from(code).ok()?, width);
                 }
                 ranged = true;
                 i += 3;
             }
-            None => break,
         }
     }
-    (widths, default, ranged)
+    Some((widths, default, ranged))
 }
 
 /// A page's font resource names → font object ids.
@@ -1127,4 +1125,50 @@ fn write_widths(update: &mut IncrementalDocument, font: &Font) -> Result<(), lop
         .get_dictionary_mut(font.cid_font)?
         .set("W", Object::Array(w));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn font(w: Object) -> Dictionary {
+        let mut font = Dictionary::new();
+        font.set("DW", Object::Integer(0));
+        font.set("W", w);
+        font
+    }
+
+    #[test]
+    fn widths_read_as_lists_and_ranges() {
+        use Object::{Array, Integer, Real};
+        let w = Array(vec![
+            Integer(1),
+            Array(vec![Integer(500), Real(250.5)]),
+            Integer(5),
+            Integer(7),
+            Integer(600),
+        ]);
+        let (widths, default, ranged) = widths(&font(w)).unwrap();
+        assert_eq!(default, 0.0);
+        assert!(ranged);
+        let expected = [(1, 500.0), (2, 250.5), (5, 600.0), (6, 600.0), (7, 600.0)];
+        assert_eq!(widths, BTreeMap::from(expected));
+    }
+
+    /// A width not read would be taken as the default and, written back,
+    /// would move every glyph after it: such a font is not touched.
+    #[test]
+    fn widths_not_read_to_the_end_leave_the_font_alone() {
+        use Object::{Array, Integer, Name, Reference};
+        for w in [
+            Reference((12, 0)),
+            Array(vec![Integer(1), Array(vec![Integer(500)]), Integer(3)]),
+            Array(vec![Integer(1), Array(vec![Name(b"x".to_vec())])]),
+            Array(vec![Integer(65535), Array(vec![Integer(1), Integer(2)])]),
+            Array(vec![Integer(-1), Integer(2), Integer(500)]),
+        ] {
+            assert!(widths(&font(w.clone())).is_none(), "{w:?}");
+        }
+        assert!(widths(&Dictionary::new()).is_some());
+    }
 }
