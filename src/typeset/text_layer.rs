@@ -411,23 +411,14 @@ fn shown(
     let mut size = 0.0;
     // Marked content: for each level, the ActualText span it opens, if any.
     let mut spans: Vec<Option<(usize, String)>> = Vec::new();
-    // The graphics state's matrix, with those saved by `q`; the text matrix.
-    let mut ctm = IDENTITY;
-    let mut saved: Vec<[f32; 6]> = Vec::new();
+    // The graphics state's matrix; the text matrix.
+    let mut ctm = Ctm::default();
     let mut matrix: Option<[f32; 6]> = None;
     for (op, operation) in content.operations.iter().enumerate() {
+        ctm.follow(operation);
         match operation.operator.as_str() {
-            "q" => saved.push(ctm),
-            "Q" => ctm = saved.pop().unwrap_or(IDENTITY),
-            "cm" => {
-                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
-                ctm = <[f32; 6]>::try_from(values).map_or(IDENTITY, |m| multiply(m, ctm));
-            }
             "BT" => matrix = Some(IDENTITY),
-            "Tm" => {
-                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
-                matrix = <[f32; 6]>::try_from(values).ok();
-            }
+            "Tm" => matrix = six(operation),
             "Td" | "TD" | "T*" => matrix = None,
             "Tf" => {
                 font = selected(operation, names).filter(|id| fonts.contains_key(id));
@@ -455,7 +446,7 @@ fn shown(
                 let Some(id) = font else { continue };
                 let span = spans.iter().rev().find_map(|s| s.clone());
                 let line = matrix.map(|m| {
-                    let m = multiply(m, ctm);
+                    let m = multiply(m, ctm.now);
                     (apply(m, 0.0, 0.0).1, size * m[3].abs())
                 });
                 for (operand, object) in operation.operands.iter().enumerate() {
@@ -799,9 +790,8 @@ fn close_gaps(
         pen: (f32, f32),
         matrix: [f32; 6],
     }
-    // The graphics state's matrix, with those saved by `q`.
-    let mut ctm = IDENTITY;
-    let mut saved: Vec<[f32; 6]> = Vec::new();
+    // The graphics state's matrix.
+    let mut ctm = Ctm::default();
     // The font and size set; the text matrix of the last `Tm`, and how far
     // the pen has moved since, in text space.
     let mut font: Option<(ObjectId, f32)> = None;
@@ -817,19 +807,13 @@ fn close_gaps(
     // Gaps after the last glyph of a text object, to the next object's first.
     let mut across: Vec<(At, u16, ObjectId, f32)> = Vec::new();
     for (op, operation) in content.operations.iter().enumerate() {
+        ctm.follow(operation);
         match operation.operator.as_str() {
-            "q" => saved.push(ctm),
-            "Q" => ctm = saved.pop().unwrap_or(IDENTITY),
-            "cm" => {
-                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
-                ctm = <[f32; 6]>::try_from(values).map_or(IDENTITY, |m| multiply(m, ctm));
-            }
             "Tf" => {
                 font = selected(operation, names).zip(operation.operands.get(1).and_then(number));
             }
             "Tm" => {
-                let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
-                let next = <[f32; 6]>::try_from(values).ok();
+                let next = six(operation);
                 if let (Some(m), Some(next), Some((at, code, id, size, end))) =
                     (matrix, next, last.take())
                     && m[..4] == next[..4]
@@ -868,7 +852,7 @@ fn close_gaps(
                         for (offset, pair) in bytes.chunks_exact(2).enumerate() {
                             let code = u16::from_be_bytes([pair[0], pair[1]]);
                             if let (Some(previous), Some(m)) = (carried.take(), matrix) {
-                                let m = multiply(m, ctm);
+                                let m = multiply(m, ctm.now);
                                 let (x, y) = apply(m, pen, 0.0);
                                 let em = size * m[0];
                                 let (dx, dy) = (x - previous.pen.0, y - previous.pen.1);
@@ -930,7 +914,7 @@ fn close_gaps(
                         .take()
                         .zip(matrix)
                         .map(|((at, code, font, size, end), m)| {
-                            let matrix = multiply(m, ctm);
+                            let matrix = multiply(m, ctm.now);
                             Carried {
                                 at,
                                 code,
@@ -1017,6 +1001,38 @@ fn close_gaps(
 
 /// The identity matrix, `[a b c d e f]` as PDF writes it.
 const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// The graphics state's matrix as `q`, `Q` and `cm` change it.
+struct Ctm {
+    now: [f32; 6],
+    saved: Vec<[f32; 6]>,
+}
+
+impl Default for Ctm {
+    fn default() -> Self {
+        Self {
+            now: IDENTITY,
+            saved: Vec::new(),
+        }
+    }
+}
+
+impl Ctm {
+    fn follow(&mut self, operation: &Operation) {
+        match operation.operator.as_str() {
+            "q" => self.saved.push(self.now),
+            "Q" => self.now = self.saved.pop().unwrap_or(IDENTITY),
+            "cm" => self.now = six(operation).map_or(IDENTITY, |m| multiply(m, self.now)),
+            _ => {}
+        }
+    }
+}
+
+/// The matrix a `cm` or `Tm` sets.
+fn six(operation: &Operation) -> Option<[f32; 6]> {
+    let values: Vec<f32> = operation.operands.iter().filter_map(number).collect();
+    <[f32; 6]>::try_from(values).ok()
+}
 
 /// `first` then `second`: PDF's row-vector product.
 fn multiply(first: [f32; 6], second: [f32; 6]) -> [f32; 6] {
