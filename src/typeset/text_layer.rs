@@ -144,13 +144,13 @@ pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<
     let document = Document::load_mem(&pdf).map_err(fail)?;
     // Only fonts that map some glyph to a cluster have anything to mend; the
     // others' widths are written again in the form every reader parses.
+    // (A document that draws no cluster, only ligatures such as "fi", has
+    // nothing to mend at all.)
+    let mend_any = clusters(typeset);
     let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
         fonts(&document).into_iter().partition(|(_, font)| {
-            font.renumbered && font.text.values().any(|t| t.chars().count() > 1)
+            mend_any && font.renumbered && font.text.values().any(|t| t.chars().count() > 1)
         });
-    if !clusters(typeset) {
-        fonts.clear();
-    }
     if fonts.is_empty() && !others.values().any(|font| font.ranged) {
         return Ok(pdf);
     }
