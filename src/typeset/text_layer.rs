@@ -147,14 +147,19 @@ pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<
     // (A document that draws no cluster, only ligatures such as "fi", has
     // nothing to mend at all.)
     let mend_any = clusters(typeset);
-    let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
-        fonts(&document).into_iter().partition(|(_, font)| {
+    let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) = fonts(&document, mend_any)
+        .into_iter()
+        .partition(|(_, font)| {
             mend_any && font.renumbered && font.text.values().any(|t| t.chars().count() > 1)
         });
     if fonts.is_empty() && !others.values().any(|font| font.ranged) {
         return Ok(pdf);
     }
-    let pages: Vec<ObjectId> = document.get_pages().into_values().collect();
+    // With no font to mend, no page's content is read: only widths change.
+    let pages: Vec<ObjectId> = match fonts.is_empty() {
+        true => Vec::new(),
+        false => document.get_pages().into_values().collect(),
+    };
     let mut read = Vec::new();
     for page in pages {
         let names = font_names(&document, page);
@@ -205,8 +210,10 @@ pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<
     super::finish::save(update).map_err(|e| format!("making the text layer exact: {e}"))
 }
 
-/// Every Type0 font with a `ToUnicode` map, by its object id.
-fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
+/// Every Type0 font with a `ToUnicode` map, by its object id; the map is
+/// read only when `mend` says a font may need mending (else the text of
+/// every code is left empty: only the widths are rewritten).
+fn fonts(document: &Document, mend: bool) -> BTreeMap<ObjectId, Font> {
     let mut found = BTreeMap::new();
     for (&id, object) in &document.objects {
         let Ok(dict) = object.as_dict() else { continue };
@@ -232,16 +239,21 @@ fn fonts(document: &Document) -> BTreeMap<ObjectId, Font> {
             .and_then(Object::as_name)
             .ok()
             == Some(b"Identity".as_slice());
-        let Some(text) = dict
+        let Some(map) = dict
             .get(b"ToUnicode")
             .and_then(Object::as_reference)
             .ok()
             .and_then(|r| document.get_object(r).ok())
             .and_then(|o| o.as_stream().ok())
-            .and_then(|s| s.decompressed_content().ok())
-            .map(|bytes| to_unicode(&bytes))
         else {
             continue;
+        };
+        let text = match mend {
+            true => match map.decompressed_content() {
+                Ok(bytes) => to_unicode(&bytes),
+                Err(_) => continue,
+            },
+            false => BTreeMap::new(),
         };
         let Some((width, default_width, ranged)) = widths(descendant) else {
             continue;
