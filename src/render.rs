@@ -385,4 +385,31 @@ mod tests {
     fn string_literals_escape_quotes_and_backslashes() {
         assert_eq!(typst_str("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
+
+    /// The built-in TrueType fonts carry no hinting (templates/fonts/README.md):
+    /// it was half of every font subset a PDF embeds, and neither print nor
+    /// PDF viewers use it. A font added with its hinting fails here.
+    #[test]
+    fn builtin_fonts_carry_no_hinting() {
+        let mut truetype = 0;
+        for (name, data) in BUILTIN_FONTS {
+            // The table directory: the table count at 4, then 16-byte
+            // records from 12, each opening with its tag.
+            let count = usize::from(u16::from_be_bytes([data[4], data[5]]));
+            let tags: Vec<&[u8]> = (0..count)
+                .map(|i| &data[12 + 16 * i..12 + 16 * i + 4])
+                .collect();
+            if tags.contains(&b"glyf".as_slice()) {
+                truetype += 1;
+            }
+            for hinting in [b"fpgm", b"prep", b"cvt ", b"hdmx", b"VDMX", b"LTSH"] {
+                assert!(
+                    !tags.contains(&hinting.as_slice()),
+                    "{name} has a {} table",
+                    String::from_utf8_lossy(hinting)
+                );
+            }
+        }
+        assert!(truetype >= 20, "{truetype} TrueType fonts found");
+    }
 }
