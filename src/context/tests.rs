@@ -80,3 +80,51 @@ fn every_participant_field_reaches_every_context_that_shows_participants() {
         );
     }
 }
+
+/// The modules a QR code's SVG path paints dark, from its rectangles
+/// (`M{left} {top}h{width}v{height}H{left}V{top}`, in 4-unit modules).
+fn painted(svg: &str) -> BTreeSet<(u32, u32)> {
+    let d = svg
+        .split(" d=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let mut modules = BTreeSet::new();
+    for rect in d.split('M').filter(|r| !r.is_empty()) {
+        let numbers: Vec<u32> = rect
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let [left, top, width, height, ..] = numbers[..] else {
+            panic!("not a rectangle: {rect}");
+        };
+        for x in (left..left + width).step_by(4) {
+            for y in (top..top + height).step_by(4) {
+                assert!(modules.insert((x / 4, y / 4)), "module painted twice");
+            }
+        }
+    }
+    modules
+}
+
+#[test]
+fn a_qr_code_paints_the_modules_qrcode_itself_would_in_fewer_rectangles() {
+    for text in ["TH-01", "KH-00130", "K7QF-3MZP-W2XA-9HTD", &"x".repeat(120)] {
+        let ours = super::qr_svg(text);
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+            .unwrap();
+        let theirs = code
+            .render::<qrcode::render::svg::Color>()
+            .quiet_zone(true)
+            .module_dimensions(4, 4)
+            .build();
+        assert_eq!(painted(&ours), painted(&theirs), "{text}");
+        let size = (code.width() + 8) * 4;
+        assert!(ours.contains(&format!("viewBox=\"0 0 {size} {size}\"")));
+        // About half as many: a row's dark modules come in runs.
+        assert!(ours.matches('M').count() * 3 < theirs.matches('M').count() * 2);
+    }
+}

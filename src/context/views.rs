@@ -237,14 +237,47 @@ pub fn person_staff<'a>(p: &'a Programme, s: &'a Staff) -> PersonView<'a> {
     })
 }
 
-/// A QR code of `text` as SVG, black on white with its quiet zone, for check-in.
+/// A QR code of `text` as SVG, black on white with its quiet zone of four
+/// modules, for check-in and verification.
+///
+/// Each run of dark modules along a row is one rectangle, not one square per
+/// module as `qrcode`'s own SVG renderer draws them: the same shape in about
+/// half the path, which Typst parses, and its PDF writer converts and
+/// compresses, for every badge and certificate.
 pub fn qr_svg(text: &str) -> String {
+    use std::fmt::Write;
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
         .expect("an id is short enough for a QR code");
-    code.render::<qrcode::render::svg::Color>()
-        .quiet_zone(true)
-        .module_dimensions(4, 4)
-        .build()
+    const MODULE: usize = 4;
+    const QUIET: usize = 4;
+    let modules = code.width();
+    let size = (modules + 2 * QUIET) * MODULE;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{size}\" \
+         height=\"{size}\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect x=\"0\" y=\"0\" width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    let dark = code.to_colors();
+    for (y, row) in dark.chunks(modules).enumerate() {
+        let top = (y + QUIET) * MODULE;
+        let mut x = 0;
+        while x < modules {
+            if row[x] == qrcode::Color::Light {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < modules && row[x] == qrcode::Color::Dark {
+                x += 1;
+            }
+            let left = (start + QUIET) * MODULE;
+            let width = (x - start) * MODULE;
+            write!(svg, "M{left} {top}h{width}v{MODULE}H{left}V{top}")
+                .expect("writing to a string");
+        }
+    }
+    svg.push_str("\"/></svg>");
+    svg
 }
 
 /// An asset path as Typst resolves it from the programme folder (its root).
