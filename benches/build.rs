@@ -235,7 +235,7 @@ fn floors(programme_file: &Path, build: Option<f64>) {
             let document = typesetter.compile(source).unwrap();
             typeset += start.elapsed().as_secs_f64();
             let start = Instant::now();
-            typesetter.pdf(&document, "floor").unwrap();
+            typesetter.pdf(&document, "floor", kind.tagged()).unwrap();
             export += start.elapsed().as_secs_f64();
             pages += document.pages().len();
         }
@@ -246,7 +246,7 @@ fn floors(programme_file: &Path, build: Option<f64>) {
         let start = Instant::now();
         for source in &sources {
             let document = typesetter.compile(source).unwrap();
-            typesetter.pdf(&document, "floor").unwrap();
+            typesetter.pdf(&document, "floor", kind.tagged()).unwrap();
         }
         let kept = start.elapsed().as_secs_f64();
         typst::comemo::evict(0);

@@ -133,6 +133,16 @@ impl Kind {
             Kind::Participants => "participants",
         }
     }
+
+    /// Whether the kind's PDFs are tagged: carry their structure (headings,
+    /// paragraphs, tables, reading order) for screen readers. Letters,
+    /// schedules, the list and certificates are sent and read on screen too;
+    /// a badge is cut out and worn and a sign-in sheet is signed by hand, so
+    /// their structure would be read by no one, and it cost a sign-in sheet,
+    /// cell by cell, a large part of its export.
+    pub fn tagged(self) -> bool {
+        !matches!(self, Kind::Badges | Kind::SignIn)
+    }
 }
 
 /// Settings every kind has.

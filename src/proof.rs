@@ -229,7 +229,8 @@ fn contact_sheet(
     let document = typesetter
         .compile_with_files(&source, files)
         .map_err(|e| Failure::Documents(vec![DocumentError::one("contact sheet", e)]))?;
+    // Pictures of pages, for the eye: a structure tree would describe nothing.
     typesetter
-        .pdf(&document, "proof")
+        .pdf(&document, "proof", false)
         .map_err(|e| Failure::Documents(vec![DocumentError::one("contact sheet", e)]))
 }

@@ -46,8 +46,8 @@ fn the_pdf_check_sees_a_missing_glyph() {
         .unwrap();
     assert!(Typesetter::missing_glyphs(&covered).is_empty());
     assert!(!Typesetter::missing_glyphs(&uncovered).is_empty());
-    let covered = Pdf::parse(&typesetter.pdf(&covered, "covered").unwrap());
-    let uncovered = Pdf::parse(&typesetter.pdf(&uncovered, "uncovered").unwrap());
+    let covered = Pdf::parse(&typesetter.pdf(&covered, "covered", true).unwrap());
+    let uncovered = Pdf::parse(&typesetter.pdf(&uncovered, "uncovered", true).unwrap());
     assert_eq!(covered.missing_glyphs(), 0);
     assert!(uncovered.missing_glyphs() > 0);
 }

@@ -1,5 +1,6 @@
 //! Print files, as a print shop's software reads them: titled, authored and
-//! marked with the language their letters are written in.
+//! marked with the language their letters are written in; and which PDFs
+//! carry a structure tree for screen readers.
 
 mod common;
 
@@ -50,4 +51,38 @@ fn print_files_carry_a_title_an_author_and_their_language() {
         let catalog = pdf.doc.catalog().unwrap();
         assert_eq!(text(catalog.get(b"Lang").unwrap()), lang, "{path}");
     }
+}
+
+/// Documents that are sent and read on screen are tagged PDF; those made for
+/// paper only (badges, sign-in sheets) and the print shop's files are not.
+#[test]
+fn documents_read_on_screen_are_tagged_and_those_for_paper_only_are_not() {
+    let out = tempfile::tempdir().unwrap();
+    let zip = build(&reference().join("programme.yaml"), out.path());
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, bytes) in unzip(&zip) {
+        if !path.ends_with(".pdf") {
+            continue;
+        }
+        let folder = path.split('/').next().unwrap().to_string();
+        let on_screen = match folder.as_str() {
+            "invitations" | "requests" | "schedules" | "certificates" | "thank-you"
+            | "participants" => true,
+            "badges" | "sign-in" | "print" => false,
+            other => panic!("unexpected folder {other}"),
+        };
+        let pdf = Pdf::parse(&bytes);
+        let catalog = pdf.doc.catalog().unwrap();
+        let marked = catalog
+            .get(b"MarkInfo")
+            .and_then(|m| pdf.doc.dereference(m))
+            .and_then(|(_, m)| m.as_dict())
+            .and_then(|m| m.get(b"Marked"))
+            .and_then(|m| m.as_bool())
+            .unwrap_or(false);
+        assert_eq!(catalog.has(b"StructTreeRoot"), on_screen, "{path}");
+        assert_eq!(marked, on_screen, "{path}");
+        seen.insert(folder);
+    }
+    assert_eq!(seen.len(), 9, "{seen:?}");
 }

@@ -10,7 +10,7 @@ use super::cache::Cache;
 use crate::context::{Date, ProgrammeView};
 use crate::diagnostic::{DocumentError, Failure};
 use crate::programme::Programme;
-use crate::typeset::{Run, typeset_one};
+use crate::typeset::{Expect, Run, typeset_one};
 
 /// One print job.
 #[derive(Debug, Clone, Serialize)]
@@ -210,7 +210,12 @@ pub fn add(
         path.as_bytes(),
         source.as_bytes(),
     ]);
-    let sheet = typeset_one(run, &key, path, name, &source, None, None)
+    // The print shop's instructions, not a document for the programme's readers.
+    let expect = Expect {
+        pages: None,
+        tagged: false,
+    };
+    let sheet = typeset_one(run, &key, path, name, &source, expect, None)
         .map_err(|e| Failure::Documents(vec![DocumentError::one("print job sheet", e)]))?;
     entries.push(Entry::pdf(path, "job-sheet", key, &sheet, run.cache));
     entries.push(Entry::data("print/job-sheet.csv", "job-sheet", csv(&jobs)?));

@@ -15,8 +15,15 @@ use super::Typesetter;
 
 impl Typesetter {
     /// Exports a typeset document as PDF, reproducibly: `ident` names it stably
-    /// and the creation date is the run's fixed timestamp.
-    pub fn pdf(&self, document: &PagedDocument, ident: &str) -> Result<Vec<u8>, String> {
+    /// and the creation date is the run's fixed timestamp. A `tagged` PDF
+    /// carries its structure (headings, paragraphs, tables, reading order)
+    /// for screen readers.
+    pub fn pdf(
+        &self,
+        document: &PagedDocument,
+        ident: &str,
+        tagged: bool,
+    ) -> Result<Vec<u8>, String> {
         let t = self.timestamp;
         let datetime = Datetime::from_ymd_hms(
             t.year(),
@@ -31,6 +38,7 @@ impl Typesetter {
             ident: Smart::Custom(ident.to_string()),
             creator: Smart::Custom(None),
             timestamp: Some(Timestamp::new_utc(datetime)),
+            tagged,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(document, &options).map_err(|errors| {

@@ -13,6 +13,6 @@ mod world;
 
 pub use frames::{DrawnRun, drawn_runs, drawn_svgs, drawn_text, visit_text, walk};
 pub use print::print_files;
-pub use run::{Done, Run, documents, typeset_one};
+pub use run::{Done, Expect, Run, documents, typeset_one};
 pub use workers::parallel;
 pub use world::{Dependencies, FontOptions, Typesetter, TypstError, sha256};

@@ -127,7 +127,9 @@ fn print_file(
         }
     }
     let document = PagedDocument::new(pages, info);
-    store(run, key, &print.path, &document, Default::default())
+    // For the press only, and its pages are its members' placed whole: a
+    // structure tree would describe nothing.
+    store(run, key, &print.path, &document, Default::default(), false)
 }
 
 /// A print file's metadata: a title and author a print shop's software shows,

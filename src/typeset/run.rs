@@ -86,7 +86,10 @@ pub fn documents(
                         &doc.path,
                         &doc.template,
                         &source,
-                        doc.pages,
+                        Expect {
+                            pages: doc.pages,
+                            tagged: doc.kind.tagged(),
+                        },
                         Some(&longer),
                     )
                 });
@@ -209,13 +212,22 @@ fn reuse(run: &Run, key: &str, path: &str) -> Option<Done> {
     }
 }
 
+/// What a document's PDF must be, besides what its source says.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    /// The pages a document to be imposed must have (badges).
+    pub pages: Option<PageSpec>,
+    /// Whether its PDF is tagged, for screen readers (see [`Kind::tagged`]).
+    pub tagged: bool,
+}
+
 /// The source of a document rendered again with `pages`, the page count of
 /// its first layout, in its context.
 pub type Longer<'a> = &'a dyn Fn(usize) -> Result<String, String>;
 
 /// One document from the cache (see [`reuse`]), else typeset, checked for
-/// missing glyphs (and, when `pages` is given, for pages as it says), exported
-/// and stored.
+/// missing glyphs (and, when `expect.pages` is given, for pages as it says),
+/// exported and stored.
 ///
 /// A document whose first layout runs to more than one page is laid out once
 /// more from `longer`'s source, when that differs: a template adds what only a
@@ -228,7 +240,7 @@ pub fn typeset_one(
     path: &str,
     template: &str,
     source: &str,
-    pages: Option<PageSpec>,
+    expect: Expect,
     longer: Option<Longer>,
 ) -> Result<Done, String> {
     if let Some(done) = reuse(run, key, path) {
@@ -257,10 +269,10 @@ pub fn typeset_one(
             if missing.len() == 1 { "it" } else { "them" }
         ));
     }
-    if let Some(spec) = pages {
+    if let Some(spec) = expect.pages {
         check_pages(&document, spec, template)?;
     }
-    store(run, key, path, &document, dependencies)
+    store(run, key, path, &document, dependencies, expect.tagged)
 }
 
 /// Checks that a document to be imposed has the pages its sheets, crop marks
@@ -316,15 +328,16 @@ fn check_pages(document: &PagedDocument, spec: PageSpec, template: &str) -> Resu
     Ok(())
 }
 
-/// Exports a typeset document and puts it in the cache.
+/// Exports a typeset document, tagged or not, and puts it in the cache.
 pub(super) fn store(
     run: &Run,
     key: &str,
     path: &str,
     document: &PagedDocument,
     dependencies: crate::typeset::Dependencies,
+    tagged: bool,
 ) -> Result<Done, String> {
-    let pdf = run.typesetter.pdf(document, path)?;
+    let pdf = run.typesetter.pdf(document, path, tagged)?;
     let record = run
         .cache
         .put(key, &pdf, page_sizes(document), dependencies)
