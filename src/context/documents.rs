@@ -3,7 +3,9 @@
 //! document is for, and the contexts borrow the programme for as long as one
 //! render takes.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use minijinja::Value;
 use serde::Serialize;
@@ -168,6 +170,10 @@ pub struct BadgeContext<'a> {
 pub struct Views<'a> {
     programme: &'a Programme,
     shared: Value,
+    /// QR codes encoded so far, by text: a document's context is built twice
+    /// (for its cache key, then to typeset it), and encoding is most of a QR
+    /// code's cost. About a kilobyte each, one per badge and certificate.
+    qr_codes: Mutex<HashMap<String, Arc<[qrcode::Color]>>>,
 }
 
 impl<'a> Views<'a> {
@@ -175,7 +181,27 @@ impl<'a> Views<'a> {
         Views {
             programme,
             shared: value(views::programme(programme)),
+            qr_codes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A QR code of `text` as SVG ([`views::qr_svg`]), each text encoded once.
+    fn qr_svg(&self, text: &str) -> String {
+        let known = self
+            .qr_codes
+            .lock()
+            .expect("QR codes lock")
+            .get(text)
+            .cloned();
+        let modules = known.unwrap_or_else(|| {
+            let modules: Arc<[qrcode::Color]> = views::qr_modules(text).into();
+            self.qr_codes
+                .lock()
+                .expect("QR codes lock")
+                .insert(text.to_string(), modules.clone());
+            modules
+        });
+        views::qr_drawn(&modules)
     }
 
     /// The template context of a document.
@@ -203,7 +229,7 @@ impl<'a> Views<'a> {
                         bleed: settings.sheet.bleed,
                         double_sided: settings.double_sided,
                     },
-                    qr: views::qr_svg(person.id()),
+                    qr: self.qr_svg(person.id()),
                     person,
                 })
             }
@@ -220,7 +246,7 @@ impl<'a> Views<'a> {
                         number,
                         issued_on: settings.issued_on.unwrap_or(p.info.end).into(),
                         code,
-                        code_qr: views::qr_svg(code),
+                        code_qr: self.qr_svg(code),
                     },
                     signatories: settings
                         .signed_by

@@ -237,27 +237,39 @@ pub fn person_staff<'a>(p: &'a Programme, s: &'a Staff) -> PersonView<'a> {
     })
 }
 
-/// A QR code of `text` as SVG, black on white with its quiet zone of four
+/// The modules of a QR code of `text`, row by row, dark or light. Encoding
+/// (choosing the mask with the lowest penalty among eight) is most of a QR
+/// code's cost; drawing it is [`qr_drawn`].
+pub fn qr_modules(text: &str) -> Vec<qrcode::Color> {
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .expect("an id is short enough for a QR code")
+        .to_colors()
+}
+
+/// A QR code of `text` as SVG: [`qr_drawn`] of [`qr_modules`].
+pub fn qr_svg(text: &str) -> String {
+    qr_drawn(&qr_modules(text))
+}
+
+/// A QR code's modules as SVG, black on white with its quiet zone of four
 /// modules, for check-in and verification.
 ///
 /// Each run of dark modules along a row is one rectangle, not one square per
 /// module as `qrcode`'s own SVG renderer draws them: the same shape in about
 /// half the path, which Typst parses, and its PDF writer converts and
 /// compresses, for every badge and certificate.
-pub fn qr_svg(text: &str) -> String {
+pub fn qr_drawn(dark: &[qrcode::Color]) -> String {
     use std::fmt::Write;
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .expect("an id is short enough for a QR code");
     const MODULE: usize = 4;
     const QUIET: usize = 4;
-    let modules = code.width();
+    // A QR code is square.
+    let modules = dark.len().isqrt();
     let size = (modules + 2 * QUIET) * MODULE;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{size}\" \
          height=\"{size}\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
          <rect x=\"0\" y=\"0\" width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
     );
-    let dark = code.to_colors();
     for (y, row) in dark.chunks(modules).enumerate() {
         let top = (y + QUIET) * MODULE;
         let mut x = 0;
