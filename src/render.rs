@@ -387,8 +387,9 @@ mod tests {
     }
 
     /// The built-in TrueType fonts carry no hinting (templates/fonts/README.md):
-    /// it was half of every font subset a PDF embeds, and neither print nor
-    /// PDF viewers use it. A font added with its hinting fails here.
+    /// it was half of every font subset a PDF embeds, and print, rasterised at
+    /// 600 dpi and more, has no use for it. A font added with its hinting
+    /// fails here.
     #[test]
     fn builtin_fonts_carry_no_hinting() {
         let mut truetype = 0;
