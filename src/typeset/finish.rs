@@ -150,22 +150,7 @@ mod tests {
     use super::*;
     use lopdf::Object;
 
-    /// Typst's own export of `source`, nothing added.
-    fn exported(source: &str) -> Vec<u8> {
-        let folder = tempfile::tempdir().unwrap();
-        let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
-        let typesetter = crate::typeset::Typesetter::new(
-            folder.path(),
-            &Default::default(),
-            day,
-            day.and_hms_opt(9, 0, 0).unwrap(),
-        )
-        .unwrap();
-        let document = typesetter.compile(source).map_err(|_| "typeset").unwrap();
-        typst_pdf::pdf(&document, &Default::default())
-            .map_err(|_| "export")
-            .unwrap()
-    }
+    use crate::typeset::exported;
 
     fn boxes(pdf: &[u8]) -> Vec<(Object, Object, Object)> {
         let doc = Document::load_mem(pdf).unwrap();

@@ -2,6 +2,7 @@
 //! that typeset them side by side, and the print files assembled from them.
 
 mod finish;
+mod font_objects;
 mod fonts;
 mod frames;
 pub mod impose;
@@ -16,3 +17,22 @@ pub use print::print_files;
 pub use run::{Done, Expect, Run, documents, typeset_one};
 pub use workers::parallel;
 pub use world::{Dependencies, FontOptions, Typesetter, TypstError, sha256};
+
+/// Typst's own export of `source` (tagged, as Typst's default), nothing
+/// added.
+#[cfg(test)]
+fn exported(source: &str) -> Vec<u8> {
+    let folder = tempfile::tempdir().unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
+    let typesetter = Typesetter::new(
+        folder.path(),
+        &Default::default(),
+        day,
+        day.and_hms_opt(9, 0, 0).unwrap(),
+    )
+    .unwrap();
+    let document = typesetter.compile(source).map_err(|_| "typeset").unwrap();
+    typst_pdf::pdf(&document, &Default::default())
+        .map_err(|_| "export")
+        .unwrap()
+}
