@@ -12,20 +12,26 @@
 //! cross-reference stream, an earlier update) is declined, and the caller
 //! parses the whole of it.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use hayro_syntax::object::{Dict, MaybeRef, Name, Object as Read, ObjectIdentifier, Stream};
+use hayro_syntax::object::{Dict, MaybeRef, Name, Object as Read, ObjectIdentifier};
+use hayro_syntax::xref::XRef;
 use lopdf::xref::{Xref, XrefType};
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 
 /// The Type0 fonts of `pdf` with their descendant fonts and `ToUnicode`
-/// maps, and its trailer; none when the PDF is not one this reads.
-pub fn read(pdf: &Arc<Vec<u8>>) -> Option<Document> {
-    let (trailer, xref_start) = trailer(pdf)?;
-    // One cross-reference table and nothing before it: what Typst writes.
-    if trailer.has(b"Prev") || trailer.has(b"XRefStm") || !trailer.has(b"Root") {
+/// maps, and its trailer; with `pages`, also its catalog, page tree, and each
+/// page's contents, resources and font resources. None when the PDF is not
+/// one this reads.
+pub fn read(pdf: &Arc<Vec<u8>>, pages: bool) -> Option<Document> {
+    let (mut trailer, xref_start) = trailer(pdf)?;
+    // Cross-reference tables, as Typst and lopdf write them; the trailer
+    // without its link to the one before, as lopdf reads it.
+    if trailer.has(b"XRefStm") || !trailer.has(b"Root") {
         return None;
     }
+    trailer.remove(b"Prev");
     let size = u32::try_from(trailer.get(b"Size").ok()?.as_i64().ok()?).ok()?;
     let parsed = hayro_syntax::Pdf::new(Arc::clone(pdf)).ok()?;
     let xref = parsed.xref();
@@ -35,31 +41,95 @@ pub fn read(pdf: &Arc<Vec<u8>>) -> Option<Document> {
         if font.get::<Name>(b"Subtype").as_deref() != Some(b"Type0".as_slice()) {
             continue;
         }
-        document
-            .objects
-            .insert(id(font.obj_id()?)?, Object::Dictionary(dictionary(&font)?));
+        copy(&mut document, xref, id(font.obj_id()?)?)?;
         let descendants = font.get::<hayro_syntax::object::Array>(b"DescendantFonts");
-        let first = descendants.and_then(|a| a.raw_iter().next());
-        if let Some(MaybeRef::Ref(r)) = first {
-            let descendant: Dict = xref.get(r.into())?;
-            document
-                .objects
-                .insert(id(r.into())?, Object::Dictionary(dictionary(&descendant)?));
+        if let Some(MaybeRef::Ref(r)) = descendants.and_then(|a| a.raw_iter().next()) {
+            copy(&mut document, xref, id(r.into())?)?;
         }
         if let Some(r) = font.get_ref(b"ToUnicode") {
-            let map: Stream = xref.get(r.into())?;
-            let dict = dictionary(map.dict())?;
-            let stream = lopdf::Stream::new(dict, map.raw_data().into_owned());
-            document
-                .objects
-                .insert(id(r.into())?, Object::Stream(stream));
+            copy(&mut document, xref, id(r.into())?)?;
         }
     }
     document.trailer = trailer;
+    if pages {
+        page_tree(&mut document, xref)?;
+    }
     document.max_id = size.checked_sub(1)?;
     document.xref_start = xref_start;
     document.reference_table = Xref::new(size, XrefType::CrossReferenceTable);
     Some(document)
+}
+
+/// What [`read`] reads of `pdf`, else the whole of it parsed by lopdf.
+pub fn read_or_parse(pdf: Vec<u8>, pages: bool) -> (Vec<u8>, lopdf::Result<Document>) {
+    let pdf = Arc::new(pdf);
+    let document = read(&pdf, pages).map(Ok);
+    let pdf = Arc::unwrap_or_clone(pdf);
+    let document = document.unwrap_or_else(|| Document::load_mem(&pdf));
+    (pdf, document)
+}
+
+/// Copies the catalog, the page tree, and each page's contents and
+/// resources.
+fn page_tree(document: &mut Document, xref: &XRef) -> Option<()> {
+    let root = document.trailer.get(b"Root").ok()?.as_reference().ok()?;
+    let catalog = copy(document, xref, root)?.as_dict().ok()?;
+    let mut todo = vec![catalog.get(b"Pages").ok()?.as_reference().ok()?];
+    let mut seen = HashSet::new();
+    while let Some(node) = todo.pop() {
+        // A page tree that loops, or is larger than a document of a few
+        // pages has, is left to lopdf.
+        if !seen.insert(node) || seen.len() > MAX_NODES {
+            return None;
+        }
+        let node = copy(document, xref, node)?.as_dict().ok()?.clone();
+        if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+            for kid in kids {
+                todo.push(kid.as_reference().ok()?);
+            }
+        }
+        let resources = match node.get(b"Resources") {
+            Ok(Object::Reference(r)) => copy(document, xref, *r)?.as_dict().ok()?.clone(),
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        if let Ok(Object::Reference(r)) = resources.get(b"Font") {
+            copy(document, xref, *r)?;
+        }
+        let contents = match node.get(b"Contents") {
+            Ok(Object::Reference(r)) => match copy(document, xref, *r)? {
+                Object::Array(parts) => parts.clone(),
+                _ => Vec::new(),
+            },
+            Ok(Object::Array(parts)) => parts.clone(),
+            _ => Vec::new(),
+        };
+        for part in contents {
+            copy(document, xref, part.as_reference().ok()?)?;
+        }
+    }
+    Some(())
+}
+
+/// The most page-tree nodes read (pages and the nodes above them).
+const MAX_NODES: usize = 64;
+
+/// Copies an object into `document`, once.
+fn copy<'d>(document: &'d mut Document, xref: &XRef, r: ObjectId) -> Option<&'d Object> {
+    match document.objects.entry(r) {
+        std::collections::btree_map::Entry::Occupied(entry) => Some(entry.into_mut()),
+        std::collections::btree_map::Entry::Vacant(entry) => {
+            let at = ObjectIdentifier::new(i32::try_from(r.0).ok()?, i32::from(r.1));
+            let object = match xref.get::<Read>(at)? {
+                Read::Stream(stream) => Object::Stream(lopdf::Stream::new(
+                    dictionary(stream.dict())?,
+                    stream.raw_data().into_owned(),
+                )),
+                other => object(MaybeRef::NotRef(other))?,
+            };
+            Some(entry.insert(object))
+        }
+    }
 }
 
 /// The last trailer dictionary and where the cross-reference table starts.
@@ -151,39 +221,25 @@ fn object(value: MaybeRef<Read>) -> Option<Object> {
 mod tests {
     use super::*;
 
-    /// The objects read here are those lopdf reads, key for key and in the
-    /// same order, so what is written from them is what was written before.
-    #[test]
-    fn the_fonts_read_are_what_lopdf_reads_of_the_whole_pdf() {
-        // Two faces and a script of its own, in a tagged document with a link.
-        let source = "#set text(font: \"Noto Serif\")\nAn address, *bold*, \
-            #link(\"https://example.org\")[a link] and 東京都千代田区 #text(font: \"Noto Sans CJK JP\")[丸の内]";
-        let pdf = Arc::new(crate::typeset::exported(source));
-        let whole = Document::load_mem(&pdf).unwrap();
-        let read = read(&pdf).expect("Typst's PDF is read");
-        let type0 = read
-            .objects
-            .values()
-            .filter(|o| o.type_name().ok() == Some(b"Font".as_slice()))
-            .filter(|o| {
-                o.as_dict()
-                    .unwrap()
-                    .get(b"Subtype")
-                    .unwrap()
-                    .as_name()
-                    .unwrap()
-                    == b"Type0"
-            })
-            .count();
-        assert!(type0 >= 2, "{type0} Type0 fonts");
+    /// Every object read is as lopdf reads it of the whole PDF, key for key
+    /// and in the same order, so what is written from them is what would be
+    /// written from lopdf's.
+    fn as_lopdf_reads(pdf: &[u8], pages: bool) -> Document {
+        let whole = Document::load_mem(pdf).unwrap();
+        let read = read(&Arc::new(pdf.to_vec()), pages).expect("the PDF is read");
         assert!(read.objects.len() < whole.objects.len() / 2);
         for (id, object) in &read.objects {
             let expected = &whole.objects[id];
             assert_eq!(object, expected, "object {id:?}");
-            if let (Ok(a), Ok(b)) = (object.as_dict(), expected.as_dict()) {
+            let dicts = match (object, expected) {
+                (Object::Stream(a), Object::Stream(b)) => Some((&a.dict, &b.dict)),
+                (Object::Dictionary(a), Object::Dictionary(b)) => Some((a, b)),
+                _ => None,
+            };
+            if let Some((a, b)) = dicts {
                 assert!(
                     a.iter().map(|(k, _)| k).eq(b.iter().map(|(k, _)| k)),
-                    "key order of {id:?}"
+                    "keys of {id:?}"
                 );
             }
         }
@@ -194,26 +250,69 @@ mod tests {
             whole.reference_table.cross_reference_type,
             XrefType::CrossReferenceTable
         ));
+        read
+    }
+
+    fn type0_fonts(document: &Document) -> usize {
+        let type0 = |o: &Object| {
+            o.as_dict()
+                .and_then(|d| d.get(b"Subtype"))
+                .and_then(Object::as_name)
+                .ok()
+                == Some(b"Type0".as_slice())
+        };
+        document.objects.values().filter(|o| type0(o)).count()
     }
 
     #[test]
-    fn a_pdf_not_as_typst_writes_it_is_declined() {
-        let pdf = crate::typeset::exported("A");
-        // An earlier update: the trailer names the table before it.
-        let updated = crate::typeset::finish::record_bleed(crate::typeset::exported(
-            "#set page(width: 90mm, height: 55mm, bleed: 3mm)\nA",
-        ))
-        .unwrap();
-        assert!(read(&Arc::new(updated)).is_none());
-        // Cut short, or no PDF at all.
-        assert!(read(&Arc::new(pdf[..pdf.len() / 2].to_vec())).is_none());
+    fn the_fonts_and_pages_read_are_what_lopdf_reads_of_the_whole_pdf() {
+        // Two faces and a script of its own, over two pages of a tagged
+        // document with a link.
+        let source = "#set text(font: \"Noto Serif\")\nAn address, *bold*, \
+            #link(\"https://example.org\")[a link] and 東京都千代田区 \
+            #pagebreak() #text(font: \"Noto Sans CJK JP\")[丸の内]";
+        let pdf = crate::typeset::exported(source);
+        let fonts = as_lopdf_reads(&pdf, false);
         assert!(
-            read(&Arc::new(
-                b"%PDF-1.7\ntrailer\n<</Size 1>>\nstartxref\n9\n%%EOF".to_vec()
-            ))
-            .is_none()
+            type0_fonts(&fonts) >= 2,
+            "{} Type0 fonts",
+            type0_fonts(&fonts)
         );
-        assert!(read(&Arc::new(Vec::new())).is_none());
-        assert!(read(&Arc::new(pdf)).is_some());
+        assert!(fonts.get_pages().is_empty(), "no page without `pages`");
+        let pages = as_lopdf_reads(&pdf, true);
+        let whole = Document::load_mem(&pdf).unwrap();
+        assert_eq!(pages.get_pages(), whole.get_pages());
+        for page in whole.get_pages().into_values() {
+            assert_eq!(
+                pages.get_page_content(page).unwrap(),
+                whole.get_page_content(page).unwrap()
+            );
+            assert_eq!(
+                pages.get_page_fonts(page).unwrap(),
+                whole.get_page_fonts(page).unwrap()
+            );
+        }
+    }
+
+    /// After an update (the text layer's, before the bleed box is
+    /// recorded), what is read is each object's last version.
+    #[test]
+    fn an_updated_pdf_reads_as_its_last_version() {
+        let pdf = crate::typeset::exported("#set page(width: 90mm, height: 55mm, bleed: 3mm)\nA");
+        let updated = crate::typeset::finish::record_bleed(pdf.clone()).unwrap();
+        assert!(updated.len() > pdf.len());
+        let read = as_lopdf_reads(&updated, true);
+        let page = *read.get_pages().values().next().unwrap();
+        assert!(read.get_dictionary(page).unwrap().has(b"BleedBox"));
+    }
+
+    #[test]
+    fn what_is_not_a_whole_pdf_is_declined() {
+        let pdf = crate::typeset::exported("A");
+        assert!(read(&Arc::new(pdf[..pdf.len() / 2].to_vec()), true).is_none());
+        let bare = b"%PDF-1.7\ntrailer\n<</Size 1>>\nstartxref\n9\n%%EOF";
+        assert!(read(&Arc::new(bare.to_vec()), false).is_none());
+        assert!(read(&Arc::new(Vec::new()), false).is_none());
+        assert!(read(&Arc::new(pdf), true).is_some());
     }
 }

@@ -144,20 +144,10 @@ pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<
     // Only fonts that map some glyph to a cluster have anything to mend; the
     // others' widths are written again in the form every reader parses.
     // (A document that draws no cluster, only ligatures such as "fi", has
-    // nothing to mend at all, and only its fonts are read.)
+    // nothing to mend at all, and its pages are not read.)
     let mend_any = clusters(typeset);
-    let (pdf, fonts_only) = match mend_any {
-        true => (pdf, None),
-        false => {
-            let pdf = std::sync::Arc::new(pdf);
-            let fonts = super::font_objects::read(&pdf);
-            (std::sync::Arc::unwrap_or_clone(pdf), fonts)
-        }
-    };
-    let document = match fonts_only {
-        Some(document) => document,
-        None => Document::load_mem(&pdf).map_err(fail)?,
-    };
+    let (pdf, document) = super::font_objects::read_or_parse(pdf, mend_any);
+    let document = document.map_err(fail)?;
     let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) = fonts(&document, mend_any)
         .into_iter()
         .partition(|(_, font)| {
