@@ -65,7 +65,7 @@ impl Typesetter {
 /// trim grown by the bleed.
 pub fn record_bleed(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
     let fail = |e: lopdf::Error| format!("recording the bleed box: {e}");
-    let (pdf, previous) = super::font_objects::read_or_parse(pdf, true);
+    let (pdf, previous) = super::pdf_objects::read_or_parse(pdf, true);
     let previous = previous.map_err(fail)?;
     let pages: Vec<_> = previous.get_pages().into_values().collect();
     let mut update = IncrementalDocument::create_from(pdf, previous);

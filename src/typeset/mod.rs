@@ -2,10 +2,10 @@
 //! that typeset them side by side, and the print files assembled from them.
 
 mod finish;
-mod font_objects;
 mod fonts;
 mod frames;
 pub mod impose;
+mod pdf_objects;
 mod print;
 mod run;
 mod text_layer;

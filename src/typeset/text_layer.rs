@@ -146,7 +146,7 @@ pub fn exact(pdf: Vec<u8>, typeset: &typst_layout::PagedDocument) -> Result<Vec<
     // (A document that draws no cluster, only ligatures such as "fi", has
     // nothing to mend at all, and its pages are not read.)
     let mend_any = clusters(typeset);
-    let (pdf, document) = super::font_objects::read_or_parse(pdf, mend_any);
+    let (pdf, document) = super::pdf_objects::read_or_parse(pdf, mend_any);
     let document = document.map_err(fail)?;
     let (mut fonts, others): (BTreeMap<_, _>, BTreeMap<_, _>) = fonts(&document, mend_any)
         .into_iter()

@@ -1,16 +1,17 @@
-//! A PDF's fonts and trailer as a lopdf `Document`, without parsing the rest.
+//! The objects of a PDF that the steps after Typst's export change, as a
+//! lopdf `Document`, without parsing the rest.
 //!
 //! lopdf parses a whole PDF before anything can be asked of it: every
 //! structure element, annotation and metadata object, half a millisecond for
-//! an invitation, and a twentieth of a large build. Where the text layer only
-//! writes fonts' widths again (a document that draws no cluster), it needs
-//! the Type0 fonts, their descendants, their text maps and the trailer.
-//! hayro-syntax, which Typst already uses to read the PDFs it places, finds
-//! objects through the cross-reference table and parses only those asked
-//! for; they are copied into a lopdf `Document` that the update is written
-//! against as before. A PDF this does not read as lopdf would (a
-//! cross-reference stream, an earlier update) is declined, and the caller
-//! parses the whole of it.
+//! an invitation, and a twentieth of a large build. The text layer needs the
+//! Type0 fonts, their descendants, their text maps and the trailer, and,
+//! where it mends a cluster, the pages with their contents and resources; the
+//! bleed box needs the pages. hayro-syntax, which Typst already uses to read
+//! the PDFs it places, finds objects through the cross-reference table and
+//! parses only those asked for; they are copied into a lopdf `Document` that
+//! the update is written against as before. A PDF this does not read as
+//! lopdf would (a cross-reference stream, a page tree that loops) is
+//! declined, and the caller parses the whole of it.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -304,6 +305,14 @@ mod tests {
         let read = as_lopdf_reads(&updated, true);
         let page = *read.get_pages().values().next().unwrap();
         assert!(read.get_dictionary(page).unwrap().has(b"BleedBox"));
+    }
+
+    /// A title is written out in the Info dictionary, near the end: one
+    /// that reads like the end of a PDF does not mislead the search for it.
+    #[test]
+    fn a_title_that_reads_like_a_trailer_is_not_taken_for_one() {
+        let source = "#set document(title: \"trailer <</Size 1>> startxref 9 %%EOF\")\nA";
+        as_lopdf_reads(&crate::typeset::exported(source), true);
     }
 
     #[test]
