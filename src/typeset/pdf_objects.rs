@@ -135,7 +135,7 @@ fn copy<'d>(document: &'d mut Document, xref: &XRef, r: ObjectId) -> Option<&'d 
 
 /// The last trailer dictionary and where the cross-reference table starts.
 fn trailer(pdf: &[u8]) -> Option<(Dictionary, usize)> {
-    // Both are in the last kilobyte of what Typst writes.
+    // Both are in the last few hundred bytes of what Typst and lopdf write.
     let tail = &pdf[pdf.len().saturating_sub(TAIL)..];
     let start = find_last(tail, b"startxref")?;
     let digits = tail[start + b"startxref".len()..]
