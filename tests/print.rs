@@ -86,3 +86,75 @@ fn documents_read_on_screen_are_tagged_and_those_for_paper_only_are_not() {
     }
     assert_eq!(seen.len(), 9, "{seen:?}");
 }
+
+/// A print file of documents following one another holds each member's
+/// pages as they are: every page of it draws, pixel for pixel, what a page of
+/// its members draws, every member page is there, and what is left over is
+/// the blank backs that start each letter on a sheet of its own.
+#[test]
+fn print_files_draw_their_members_pages_pixel_for_pixel() {
+    let out = tempfile::tempdir().unwrap();
+    let programme_path = reference().join("programme.yaml");
+    let files = unzip(&build(&programme_path, out.path()));
+    let programme = secretariat::pipeline::check(&programme_path).unwrap();
+    let typesetter = secretariat::pipeline::typesetter(&programme, &Default::default()).unwrap();
+    // Each page rendered whole (trim and bleed), as the SHA-256 of its pixels.
+    let rendered = |bytes: &[u8]| -> Vec<(String, bool)> {
+        let pdf = Pdf::parse(bytes);
+        let sizes = pdf
+            .page_sizes_mm()
+            .into_iter()
+            .map(|(w, h)| (w as f64, h as f64))
+            .collect();
+        let pages = typesetter
+            .pdf_pages(vec![(
+                typst::foundations::Bytes::new(bytes.to_vec()),
+                sizes,
+            )])
+            .unwrap();
+        pages[0]
+            .iter()
+            .map(|page| {
+                let page = common::Rendered::page(page, 0.75, true);
+                let (w, h) = page.size();
+                let blank = (0..h)
+                    .step_by(3)
+                    .all(|y| (0..w).step_by(3).all(|x| page.rgb(x, y) == [255, 255, 255]));
+                (page.digest(), blank)
+            })
+            .collect()
+    };
+    for folder in [
+        "invitations",
+        "requests",
+        "schedules",
+        "certificates",
+        "sign-in",
+        "participants",
+        "thank-you",
+    ] {
+        let print = format!("print/{folder}.pdf");
+        let (_, bytes) = files.iter().find(|(n, _)| *n == print).unwrap();
+        let mut members: Vec<String> = files
+            .iter()
+            .filter(|(n, _)| n.starts_with(&format!("{folder}/")) && n.ends_with(".pdf"))
+            .flat_map(|(_, bytes)| rendered(bytes))
+            .map(|(digest, _)| digest)
+            .collect();
+        assert!(!members.is_empty(), "{folder}");
+        let mut pages = Vec::new();
+        let mut blanks = 0;
+        for (digest, blank) in rendered(bytes) {
+            if blank && !members.contains(&digest) {
+                blanks += 1;
+            } else {
+                pages.push(digest);
+            }
+        }
+        members.sort();
+        pages.sort();
+        assert_eq!(pages, members, "{print}: its pages are its members'");
+        let letters = ["invitations", "requests", "thank-you"].contains(&folder);
+        assert!(letters || blanks == 0, "{print}: {blanks} blank pages");
+    }
+}

@@ -119,18 +119,22 @@ const MAX_NODES: usize = 64;
 fn copy<'d>(document: &'d mut Document, xref: &XRef, r: ObjectId) -> Option<&'d Object> {
     match document.objects.entry(r) {
         std::collections::btree_map::Entry::Occupied(entry) => Some(entry.into_mut()),
-        std::collections::btree_map::Entry::Vacant(entry) => {
-            let at = ObjectIdentifier::new(i32::try_from(r.0).ok()?, i32::from(r.1));
-            let object = match xref.get::<Read>(at)? {
-                Read::Stream(stream) => Object::Stream(lopdf::Stream::new(
-                    dictionary(stream.dict())?,
-                    stream.raw_data().into_owned(),
-                )),
-                other => object(MaybeRef::NotRef(other))?,
-            };
-            Some(entry.insert(object))
-        }
+        std::collections::btree_map::Entry::Vacant(entry) => Some(entry.insert(indirect(xref, r)?)),
     }
+}
+
+/// The object `r` as lopdf holds it, a stream's data as it is written
+/// (still deflated); None if there is none or it is not read as lopdf
+/// would.
+pub(super) fn indirect(xref: &XRef, r: ObjectId) -> Option<Object> {
+    let at = ObjectIdentifier::new(i32::try_from(r.0).ok()?, i32::from(r.1));
+    Some(match xref.get::<Read>(at)? {
+        Read::Stream(stream) => Object::Stream(lopdf::Stream::new(
+            dictionary(stream.dict())?,
+            stream.raw_data().into_owned(),
+        )),
+        other => object(MaybeRef::NotRef(other))?,
+    })
 }
 
 /// The last trailer dictionary and where the cross-reference table starts.
@@ -159,7 +163,7 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-fn id(id: ObjectIdentifier) -> Option<ObjectId> {
+pub(super) fn id(id: ObjectIdentifier) -> Option<ObjectId> {
     Some((
         u32::try_from(id.obj_number).ok()?,
         u16::try_from(id.gen_number).ok()?,

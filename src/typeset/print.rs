@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use typst::ecow::EcoVec;
-use typst::foundations::Bytes;
+use typst::foundations::{Bytes, Smart};
 use typst::layout::{Abs, Frame, Point, Sides, Size};
 use typst::model::DocumentInfo;
 use typst_layout::{Page, PagedDocument};
 
 use super::Typesetter;
+use super::concatenate::{Concatenation, Metadata};
 use super::impose;
 use super::run::{Done, Run, store};
 use super::workers::{guarded, parallel};
@@ -51,7 +52,7 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
             parts.push(documents[i].record.sha256.as_bytes());
         }
         let key = Cache::key(&parts);
-        let done = guarded(|| print_file(run, &key, print, info, documents))
+        let done = guarded(|| print_file(run, plan, &key, print, info, documents))
             .map_err(|e| DocumentError::one(print.path.as_str(), e));
         // Typst memoises the members' parsed PDFs; one volume's are of no use
         // to the next.
@@ -76,6 +77,7 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
 /// typeset twice and no member's frames need be held in memory.
 fn print_file(
     run: &Run,
+    plan: &Plan,
     key: &str,
     print: &plan::PrintFile,
     info: DocumentInfo,
@@ -94,6 +96,9 @@ fn print_file(
             print.path
         )),
     }
+    let Some(imposition) = &print.imposition else {
+        return concatenated(run, plan, key, print, &info, documents);
+    };
     let mut pdfs = Vec::with_capacity(print.members.len());
     for &i in &print.members {
         let pdf = run
@@ -107,29 +112,65 @@ fn print_file(
     }
     let members = run.typesetter.pdf_pages(pdfs)?;
     let mut pages = EcoVec::new();
-    if let Some(imposition) = &print.imposition {
-        let fronts: Vec<_> = members.iter().filter_map(|m| m.first()).collect();
-        let backs: Vec<_> = members.iter().filter_map(|m| m.get(1)).collect();
-        let backs = imposition.double_sided.then_some(backs.as_slice());
-        pages.extend(impose::impose(&imposition.layout, &fronts, backs));
-    } else {
-        for member in members {
-            let odd = member.len() % 2 == 1;
-            let blank = member.last().map(|last| {
-                let mut blank = last.clone();
-                blank.frame = Frame::hard(last.frame.size());
-                blank
-            });
-            pages.extend(member);
-            if print.start_odd && odd {
-                pages.extend(blank);
-            }
-        }
-    }
+    let fronts: Vec<_> = members.iter().filter_map(|m| m.first()).collect();
+    let backs: Vec<_> = members.iter().filter_map(|m| m.get(1)).collect();
+    let backs = imposition.double_sided.then_some(backs.as_slice());
+    pages.extend(impose::impose(&imposition.layout, &fronts, backs));
     let document = PagedDocument::new(pages, info);
     // For the press only, and its pages are its members' placed whole: a
     // structure tree would describe nothing.
     store(run, key, &print.path, &document, Default::default(), false)
+}
+
+/// A print file of members following one another, their pages copied whole
+/// (see [`super::concatenate`]), each member read back from the cache in turn, so
+/// only the print file is held in memory.
+fn concatenated(
+    run: &Run,
+    plan: &Plan,
+    key: &str,
+    print: &plan::PrintFile,
+    info: &DocumentInfo,
+    documents: &[Done],
+) -> Result<Done, String> {
+    let mut pdf = Concatenation::new();
+    let mut sizes = Vec::new();
+    for &i in &print.members {
+        let record = &documents[i].record;
+        let member = run
+            .cache
+            .pdf(record)
+            .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
+        pdf.push(member, record.pages.len())
+            .map_err(|e| format!("{e}: {}", plan.documents[i].path))?;
+        sizes.extend_from_slice(&record.pages);
+        if print.start_odd && record.pages.len() % 2 == 1 {
+            pdf.blank();
+            sizes.extend(record.pages.last().copied());
+        }
+    }
+    let lang = match info.locale {
+        Smart::Custom(locale) => locale.rfc_3066().to_string(),
+        Smart::Auto => String::new(),
+    };
+    let metadata = Metadata {
+        title: info.title.as_deref().unwrap_or_default(),
+        author: info.author.first().map(|a| a.as_str()).unwrap_or_default(),
+        lang: &lang,
+        ident: key.as_bytes(),
+        date: run.typesetter.timestamp,
+    };
+    let pdf = pdf
+        .finish(&metadata)
+        .map_err(|e| format!("cannot write the print file: {e}"))?;
+    let record = run
+        .cache
+        .put(key, &pdf, sizes, Default::default())
+        .map_err(|e| format!("cannot write the document cache: {e:#}"))?;
+    Ok(Done {
+        record,
+        reused: false,
+    })
 }
 
 /// A print file's metadata: a title and author a print shop's software shows,

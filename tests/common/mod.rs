@@ -394,6 +394,14 @@ impl Rendered {
         [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
     }
 
+    /// The SHA-256 of its size and pixels: equal digests, equal renderings.
+    pub fn digest(&self) -> String {
+        let (w, h) = self.size();
+        let mut bytes = format!("{w}x{h}:").into_bytes();
+        bytes.extend_from_slice(&self.rgba);
+        secretariat::typeset::sha256(&bytes)
+    }
+
     /// Width and height in pixels.
     pub fn size(&self) -> (u32, u32) {
         (self.width, (self.rgba.len() / 4) as u32 / self.width)
