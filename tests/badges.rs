@@ -188,69 +188,102 @@ fn back_sheets_mirror_the_front_sheets() {
         "three fronts, three backs"
     );
 
-    // Impose the typeset badges as the build does and compare where each name lands.
+    // Where each badge page lands, read back from the sheets: each front
+    // where the layout puts it, each back mirrored about the sheet's vertical
+    // axis, behind its front.
     let programme = secretariat::pipeline::check(&yaml).unwrap();
     let layout = programme.documents.badges.sheet;
-    let documents: Vec<_> = PEOPLE[..8]
+    let badges: Vec<(&str, Pdf)> = PEOPLE
         .iter()
-        .map(|(id, _, _)| typeset(&yaml, &format!("badges/{id}.pdf")))
+        .map(|(id, _, _)| {
+            let name = format!("badges/{id}.pdf");
+            let (_, bytes) = files.iter().find(|(n, _)| *n == name).unwrap();
+            (*id, Pdf::parse(bytes))
+        })
         .collect();
-    let fronts: Vec<_> = documents.iter().map(|d| &d.pages()[0]).collect();
-    let backs: Vec<_> = documents.iter().map(|d| &d.pages()[1]).collect();
-    let sheets = impose::impose(&layout, &fronts, Some(&backs));
-    assert_eq!(sheets.len(), 2);
-    // Each badge lands where the layout puts it, and its back lands mirrored
-    // about the sheet's vertical axis, behind its front.
-    let placed = |page: &typst_layout::Page| -> Vec<((f64, f64), String)> {
-        page.frame
-            .items()
-            .filter_map(|(pos, item)| match item {
-                typst::layout::FrameItem::Group(group) => {
-                    let mut text = String::new();
-                    secretariat::typeset::visit_text(&group.frame, &mut |t| text.push_str(&t.text));
-                    let trim = trim_corner(&group.frame).unwrap();
-                    Some((
-                        (pos.x.to_mm() + trim.0, pos.y.to_mm() + trim.1),
-                        squeeze(&text),
-                    ))
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    let (front, back) = (placed(&sheets[0]), placed(&sheets[1]));
+    let sheets = placements(&Pdf::parse(sheet), &badges);
+    let (front, back) = (&sheets[0], &sheets[1]);
     assert_eq!(front.len(), 8);
     assert_eq!(back.len(), 8);
-    for (i, (_, name, _)) in PEOPLE[..8].iter().enumerate() {
-        let first = name.split(' ').next().unwrap();
-        let ((fx, fy), front_text) = &front[i];
-        let ((bx, by), back_text) = &back[i];
+    for (i, (id, _, _)) in PEOPLE[..8].iter().enumerate() {
+        let ((front_id, front_page), (fx, fy)) = &front[i];
+        let ((back_id, back_page), (bx, by)) = &back[i];
+        assert_eq!((front_id.as_str(), *front_page), (*id, 0));
+        assert_eq!((back_id.as_str(), *back_page), (*id, 1));
+        let (sx, sy) = layout.slot(i);
         assert!(
-            front_text.contains(first) && back_text.contains(first),
-            "{name}"
+            (fx - sx).abs() < 0.01 && (fy - sy).abs() < 0.01,
+            "{id}: {fx}, {fy}"
         );
-        assert!((fx - layout.slot(i).0).abs() < 1e-6 && (fy - layout.slot(i).1).abs() < 1e-6);
         assert!(
-            (fx + 90.0 / 2.0 + bx + 90.0 / 2.0 - 210.0).abs() < 1e-6,
-            "{name}: {fx} vs {bx}"
+            (fx + 90.0 / 2.0 + bx + 90.0 / 2.0 - 210.0).abs() < 0.01,
+            "{id}: {fx} vs {bx}"
         );
-        assert!((fy - by).abs() < 1e-6, "{name}");
+        assert!((fy - by).abs() < 0.01, "{id}");
     }
 }
 
-/// Where, inside a placed badge's frame on a sheet, the badge's own page (its
-/// trim, 90 x 55 mm) starts, in millimetres.
-fn trim_corner(frame: &typst::layout::Frame) -> Option<(f64, f64)> {
-    let size = frame.size();
-    if (size.x.to_mm() - 90.0).abs() < 1e-6 && (size.y.to_mm() - 55.0).abs() < 1e-6 {
-        return Some((0.0, 0.0));
-    }
-    frame.items().find_map(|(pos, item)| match item {
-        typst::layout::FrameItem::Group(group) => {
-            trim_corner(&group.frame).map(|(x, y)| (pos.x.to_mm() + x, pos.y.to_mm() + y))
+/// Each sheet's badges as the sheet PDF draws them: which badge and which of
+/// its pages (found by their content), and where that page's trim starts, in
+/// millimetres from the sheet's top left corner.
+#[allow(clippy::type_complexity)]
+fn placements(sheet: &Pdf, badges: &[(&str, Pdf)]) -> Vec<Vec<((String, usize), (f64, f64))>> {
+    let mm = |pt: f64| pt / 72.0 * 25.4;
+    let number = |o: &lopdf::Object| o.as_float().unwrap() as f64;
+    let rect = |page: &lopdf::Dictionary, key: &[u8]| -> Vec<f64> {
+        page.get(key)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(number)
+            .collect()
+    };
+    // Each badge page's content, with its trim's top left corner.
+    let mut pages = Vec::new();
+    for (id, pdf) in badges {
+        for (n, &page) in pdf.doc.get_pages().values().enumerate() {
+            let dict = pdf.doc.get_dictionary(page).unwrap();
+            let trim = rect(dict, b"TrimBox");
+            pages.push((
+                (id.to_string(), n),
+                pdf.doc.get_page_content(page).unwrap(),
+                (trim[0], trim[3]),
+            ));
         }
-        _ => None,
-    })
+    }
+    let doc = &sheet.doc;
+    doc.get_pages()
+        .values()
+        .map(|&page| {
+            let dict = doc.get_dictionary(page).unwrap();
+            let height = rect(dict, b"MediaBox")[3];
+            let resources = dict.get(b"Resources").unwrap().as_dict().unwrap();
+            let forms = resources.get(b"XObject").unwrap().as_dict().unwrap();
+            let content = doc.get_and_decode_page_content(page).unwrap();
+            let mut at = (0.0, 0.0);
+            let mut placed = Vec::new();
+            for op in content.operations {
+                match op.operator.as_str() {
+                    "cm" => at = (number(&op.operands[4]), number(&op.operands[5])),
+                    "Do" => {
+                        let name = op.operands[0].as_name().unwrap();
+                        let form = forms.get(name).unwrap().as_reference().unwrap();
+                        let form = doc.get_object(form).unwrap().as_stream().unwrap();
+                        let drawn = form.decompressed_content().unwrap();
+                        let (which, _, corner) = pages
+                            .iter()
+                            .find(|(_, content, _)| content.trim_ascii() == drawn.trim_ascii())
+                            .expect("every placed page is a badge's");
+                        let (x, y) = (at.0 + corner.0, at.1 + corner.1);
+                        placed.push((which.clone(), (mm(x), mm(height - y))));
+                    }
+                    _ => {}
+                }
+            }
+            placed
+        })
+        .collect()
 }
 
 #[test]

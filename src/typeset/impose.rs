@@ -1,17 +1,12 @@
 //! Imposition: badges placed N-up on print sheets, with crop marks.
 //!
-//! The sheets reuse the typeset badge pages as they are: each badge's frame is
-//! placed on the sheet, nothing is typeset again. A badge's artwork runs into
+//! The sheets reuse the typeset badge pages as they are: each badge's page is
+//! placed on the sheet ([`super::assemble`]), nothing is typeset again. A badge's artwork runs into
 //! its bleed; on the sheet each badge keeps its bleed up to the middle of the
 //! gap to its neighbour, and the crop marks start outside it.
 //!
 //! (Longer than most files here because the geometry's tests, which check
 //! every mark and bleed against every slot, sit below the code.)
-
-use typst::layout::{Abs, Frame, FrameItem, Point, Sides, Size};
-use typst::syntax::Span;
-use typst::visualize::{Cmyk, Color, Curve, FixedStroke, Geometry, ProcessColor};
-use typst_layout::Page;
 
 /// How badges sit on a sheet; all lengths in millimetres.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,12 +36,16 @@ pub struct LayoutRequest {
     pub marks: bool,
 }
 
+/// A line from one point to another, in millimetres from the sheet's top left
+/// corner.
+pub type Segment = ((f64, f64), (f64, f64));
+
 /// Crop marks: this long, at least this far from the trim and this far
 /// outside the bleed, this thin.
 const MARK_LENGTH: f64 = 5.0;
 const MARK_OFFSET: f64 = 2.0;
 const MARK_CLEARANCE: f64 = 1.0;
-const MARK_THICKNESS_PT: f64 = 0.25;
+pub const MARK_THICKNESS_PT: f64 = 0.25;
 /// The shortest mark a blade is lined up with.
 const MARK_MIN_LENGTH: f64 = 3.0;
 /// Marks end this far from the sheet's edge, where printers still print.
@@ -136,7 +135,7 @@ impl SheetLayout {
 
     /// Crop marks as line segments ((x1, y1), (x2, y2)): at both ends of every
     /// cut line, in the margin outside the block of badges, so none crosses a badge.
-    pub fn marks(&self) -> Vec<((f64, f64), (f64, f64))> {
+    pub fn marks(&self) -> Vec<Segment> {
         if !self.marks {
             return Vec::new();
         }
@@ -205,64 +204,53 @@ impl SheetLayout {
     }
 }
 
-/// Places badge pages on sheets: fronts row by row; with `backs`, each front
-/// sheet is followed by its back sheet, mirrored.
-pub fn impose(layout: &SheetLayout, fronts: &[&Page], backs: Option<&[&Page]>) -> Vec<Page> {
-    let mut sheets = Vec::new();
-    let Some(template) = fronts.first() else {
-        return sheets;
+/// A badge on a sheet: which member, which of its pages (0 its front, 1 its
+/// back), where its trim's top left corner goes and the area it may print on
+/// ([`SheetLayout::bleed_area`]), in millimetres from the sheet's top left
+/// corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    pub member: usize,
+    pub page: usize,
+    pub at: (f64, f64),
+    pub area: (f64, f64, f64, f64),
+}
+
+/// The sheets the badges go on, given each member's page count: fronts row by
+/// row; with `double_sided`, each front sheet followed by its back sheet,
+/// mirrored, each back behind its front.
+pub fn sheets(layout: &SheetLayout, pages: &[usize], double_sided: bool) -> Vec<Vec<Slot>> {
+    let fronts: Vec<usize> = (0..pages.len()).filter(|&m| pages[m] >= 1).collect();
+    let backs: Vec<usize> = (0..pages.len()).filter(|&m| pages[m] >= 2).collect();
+    let slot = |member: usize, page: usize, at: (f64, f64)| Slot {
+        member,
+        page,
+        at,
+        area: layout.bleed_area(at),
     };
+    let mut sheets = Vec::new();
     for (n, chunk) in fronts.chunks(layout.per_sheet()).enumerate() {
         let start = n * layout.per_sheet();
-        sheets.push(sheet(layout, template, chunk, |i| layout.slot(i)));
-        if let Some(backs) = backs {
+        sheets.push(
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| slot(m, 0, layout.slot(i)))
+                .collect(),
+        );
+        if double_sided {
             let end = (start + chunk.len()).min(backs.len());
             let backs = backs.get(start..end).unwrap_or_default();
-            sheets.push(sheet(layout, template, backs, |i| layout.back_slot(i)));
+            sheets.push(
+                backs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &m)| slot(m, 1, layout.back_slot(i)))
+                    .collect(),
+            );
         }
     }
     sheets
-}
-
-/// Crop marks in black ink alone (CMYK 0/0/0/100), so they print from one
-/// plate and cannot misregister.
-const REGISTRATION_BLACK: Color = Color::Process(ProcessColor::Cmyk(Cmyk {
-    c: 0.0,
-    m: 0.0,
-    y: 0.0,
-    k: 1.0,
-}));
-
-fn sheet(
-    layout: &SheetLayout,
-    template: &Page,
-    badges: &[&Page],
-    place: impl Fn(usize) -> (f64, f64),
-) -> Page {
-    let mm = Abs::mm;
-    let mut frame = Frame::hard(Size::new(mm(layout.sheet.0), mm(layout.sheet.1)));
-    for (i, badge) in badges.iter().enumerate() {
-        let (x, y) = place(i);
-        let (left, top, right, bottom) = layout.bleed_area((x, y));
-        let area = Size::new(mm(right - left), mm(bottom - top));
-        let mut cell = Frame::hard(area);
-        cell.push_frame(Point::new(mm(x - left), mm(y - top)), badge.frame.clone());
-        cell.clip(Curve::rect(area));
-        frame.push_frame(Point::new(mm(left), mm(top)), cell);
-    }
-    let stroke = FixedStroke::from_pair(REGISTRATION_BLACK, Abs::pt(MARK_THICKNESS_PT));
-    for ((x1, y1), (x2, y2)) in layout.marks() {
-        let line = Geometry::Line(Point::new(mm(x2 - x1), mm(y2 - y1))).stroked(stroke.clone());
-        frame.push(
-            Point::new(mm(x1), mm(y1)),
-            FrameItem::Shape(line, Span::detached()),
-        );
-    }
-    let mut page = template.clone();
-    page.frame = frame;
-    // The sheet is printed whole; only the badges on it have bleed.
-    page.bleed = Sides::splat(Abs::zero());
-    page
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Typesetting: one Typst world serving every document of a run, the workers
 //! that typeset them side by side, and the print files assembled from them.
 
-mod concatenate;
+mod assemble;
 mod finish;
 mod fonts;
 mod frames;

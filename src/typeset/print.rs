@@ -3,16 +3,15 @@
 
 use std::collections::HashMap;
 
-use typst::ecow::EcoVec;
 use typst::foundations::{Bytes, Smart};
 use typst::layout::{Abs, Frame, Point, Sides, Size};
 use typst::model::DocumentInfo;
-use typst_layout::{Page, PagedDocument};
+use typst_layout::Page;
 
 use super::Typesetter;
-use super::concatenate::{Concatenation, Metadata};
+use super::assemble::{Assembly, Metadata, Placed};
 use super::impose;
-use super::run::{Done, Run, store};
+use super::run::{Done, Run};
 use super::workers::{guarded, parallel};
 use crate::diagnostic::{DocumentError, Failure};
 use crate::package::Entry;
@@ -96,36 +95,14 @@ fn print_file(
             print.path
         )),
     }
-    let Some(imposition) = &print.imposition else {
-        return concatenated(run, plan, key, print, &info, documents);
-    };
-    let mut pdfs = Vec::with_capacity(print.members.len());
-    for &i in &print.members {
-        let pdf = run
-            .cache
-            .pdf(&documents[i].record)
-            .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
-        pdfs.push((
-            typst::foundations::Bytes::new(pdf),
-            documents[i].record.pages.clone(),
-        ));
-    }
-    let members = run.typesetter.pdf_pages(pdfs)?;
-    let mut pages = EcoVec::new();
-    let fronts: Vec<_> = members.iter().filter_map(|m| m.first()).collect();
-    let backs: Vec<_> = members.iter().filter_map(|m| m.get(1)).collect();
-    let backs = imposition.double_sided.then_some(backs.as_slice());
-    pages.extend(impose::impose(&imposition.layout, &fronts, backs));
-    let document = PagedDocument::new(pages, info);
-    // For the press only, and its pages are its members' placed whole: a
-    // structure tree would describe nothing.
-    store(run, key, &print.path, &document, Default::default(), false)
+    assembled(run, plan, key, print, &info, documents)
 }
 
-/// A print file of members following one another, their pages copied whole
-/// (see [`super::concatenate`]), each member read back from the cache in turn, so
-/// only the print file is held in memory.
-fn concatenated(
+/// A print file assembled from its members' PDFs (see
+/// [`super::assemble`]): their pages one after another, or imposed on
+/// sheets. Each member is read back from the cache in turn, so only the print
+/// file is held in memory.
+fn assembled(
     run: &Run,
     plan: &Plan,
     key: &str,
@@ -133,20 +110,47 @@ fn concatenated(
     info: &DocumentInfo,
     documents: &[Done],
 ) -> Result<Done, String> {
-    let mut pdf = Concatenation::new();
+    let mut pdf = Assembly::new();
     let mut sizes = Vec::new();
+    let mut forms = Vec::new();
     for &i in &print.members {
         let record = &documents[i].record;
         let member = run
             .cache
             .pdf(record)
             .map_err(|e| format!("cannot read a typeset document back: {e:#}"))?;
-        pdf.push(member, record.pages.len())
-            .map_err(|e| format!("{e}: {}", plan.documents[i].path))?;
+        let named = |e: String| format!("{e}: {}", plan.documents[i].path);
+        if print.imposition.is_some() {
+            forms.push(pdf.forms(member, record.pages.len()).map_err(named)?);
+            continue;
+        }
+        pdf.push(member, record.pages.len()).map_err(named)?;
         sizes.extend_from_slice(&record.pages);
         if print.start_odd && record.pages.len() % 2 == 1 {
             pdf.blank();
             sizes.extend(record.pages.last().copied());
+        }
+    }
+    if let Some(imposition) = &print.imposition {
+        let layout = &imposition.layout;
+        let pages: Vec<usize> = forms.iter().map(Vec::len).collect();
+        for sheet in impose::sheets(layout, &pages, imposition.double_sided) {
+            let placed: Vec<Placed> = sheet
+                .iter()
+                .map(|slot| Placed {
+                    form: forms[slot.member][slot.page],
+                    at: slot.at,
+                    area: slot.area,
+                })
+                .collect();
+            pdf.sheet(
+                layout.sheet,
+                &placed,
+                &layout.marks(),
+                impose::MARK_THICKNESS_PT,
+            )
+            .map_err(|e| format!("cannot write the print file: {e}"))?;
+            sizes.push(layout.sheet);
         }
     }
     let lang = match info.locale {

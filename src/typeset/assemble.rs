@@ -1,14 +1,17 @@
-//! Print files whose members follow one another: each member's pages copied
-//! into one PDF object for object, nothing typeset, decoded or deflated again.
+//! Print files assembled from their members' PDFs by copying their pages,
+//! object for object: nothing typeset, decoded or deflated again.
 //!
-//! Typst could place every member page as an image, as the imposed badge
-//! sheets do, but its PDF embedding decodes each page's content, deflates it
-//! again and writes the page out anew: most of what a print file cost, for
-//! pages that come out as they went in. Copied, a page keeps its content,
-//! resources and boxes (media, crop, trim, bleed) exactly and draws as it does
-//! in its member. What only a member as a whole has stays with the member:
-//! its structure tree, links and metadata. A print file is for the press;
-//! the members are the documents read on screen.
+//! Members that follow one another have their pages copied as pages; badges
+//! have theirs copied as form XObjects and placed N-up on sheets, each clipped
+//! to its area with the crop marks around them (the geometry is
+//! [`super::impose`]'s). Typst could place every member page as an image, but
+//! its PDF embedding decodes each page's content, deflates it again and
+//! writes it out anew, most of what a print file cost, and draws it through a
+//! transform that moves glyph edges by a pixel here and there. Copied, a page
+//! keeps its content, resources and boxes (media, crop, trim, bleed) exactly
+//! and prints as it does in its member. What only a member as a whole has
+//! stays with the member: its structure tree, links and metadata. A print
+//! file is for the press; the members are the documents read on screen.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -19,6 +22,7 @@ use hayro_syntax::xref::XRef;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 use sha2::{Digest as _, Sha256};
 
+use super::impose::Segment;
 use super::pdf_objects::{id, indirect};
 
 /// What a print file says of itself: a print shop's software shows its title
@@ -36,7 +40,7 @@ pub struct Metadata<'a> {
 }
 
 /// A print file being assembled, page after page.
-pub struct Concatenation {
+pub struct Assembly {
     document: Document,
     /// The page tree every page hangs from.
     tree: ObjectId,
@@ -45,6 +49,24 @@ pub struct Concatenation {
     empty: Option<ObjectId>,
     /// Every object copied from the members, by content.
     shared: HashMap<Digest, Written>,
+}
+
+/// A member's page copied as a form XObject.
+#[derive(Debug, Clone, Copy)]
+pub struct Form {
+    id: ObjectId,
+    /// Where its trim's top left corner is in the form's space, in points.
+    trim_corner: (f64, f64),
+}
+
+/// A form on a sheet: its trim's top left corner `at`, and the `area` it may
+/// print on (left, top, right, bottom), in millimetres from the sheet's top
+/// left corner.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub form: Form,
+    pub at: (f64, f64),
+    pub area: (f64, f64, f64, f64),
 }
 
 /// A page's entries that are copied: what it draws and where. Those left are
@@ -82,13 +104,13 @@ const MEMBER_ONLY: [&[u8]; 6] = [
 /// hangs every page from one node.
 const NODES_PER_PAGE: usize = 2;
 
-impl Default for Concatenation {
+impl Default for Assembly {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Concatenation {
+impl Assembly {
     pub fn new() -> Self {
         let mut document = Document::with_version("1.7");
         let tree = document.new_object_id();
@@ -125,6 +147,132 @@ impl Concatenation {
             let id = self.document.add_object(page);
             self.pages.push(id);
         }
+        Ok(())
+    }
+
+    /// Copies every page of `pdf`, which has `expected` pages, as a form
+    /// XObject to be placed on sheets ([`Assembly::sheet`]).
+    pub fn forms(&mut self, pdf: Vec<u8>, expected: usize) -> Result<Vec<Form>, String> {
+        let parsed = hayro_syntax::Pdf::new(Arc::new(pdf))
+            .map_err(|e| format!("a member PDF cannot be read: {e:?}"))?;
+        let xref = parsed.xref();
+        let pages =
+            page_dictionaries(xref, expected).ok_or("a member PDF's page tree cannot be read")?;
+        if pages.len() != expected {
+            return Err(format!(
+                "a member PDF has {} pages where {expected} were typeset",
+                pages.len()
+            ));
+        }
+        let unreadable = || "a member page's boxes or content cannot be read".to_string();
+        let mut forms = Vec::with_capacity(pages.len());
+        let mut corners = Vec::with_capacity(pages.len());
+        for page in &pages {
+            let media = rectangle(xref, page.get(b"MediaBox").ok()).ok_or_else(unreadable)?;
+            let trim = match page.get(b"TrimBox") {
+                Ok(trim) => rectangle(xref, Some(trim)).ok_or_else(unreadable)?,
+                Err(_) => media,
+            };
+            let (mut dict, content) = contents(xref, page).ok_or_else(unreadable)?;
+            dict.set("Type", Object::Name(b"XObject".to_vec()));
+            dict.set("Subtype", Object::Name(b"Form".to_vec()));
+            dict.set(
+                "BBox",
+                media
+                    .iter()
+                    .map(|&v| Object::Real(v as f32))
+                    .collect::<Vec<_>>(),
+            );
+            for key in [&b"Resources"[..], b"Group"] {
+                if let Ok(value) = page.get(key) {
+                    dict.set(key, value.clone());
+                }
+            }
+            forms.push(Object::Stream(Stream::new(dict, content)));
+            // The trim's top left corner, in the page's own space.
+            corners.push((trim[0], trim[3]));
+        }
+        copy(&mut self.document, &mut self.shared, xref, &mut forms)
+            .ok_or("an object a member's page draws cannot be read")?;
+        Ok(forms
+            .into_iter()
+            .zip(corners)
+            .map(|(form, trim_corner)| Form {
+                id: self.document.add_object(form),
+                trim_corner,
+            })
+            .collect())
+    }
+
+    /// Appends a sheet `size` millimetres wide and high holding `placed`
+    /// forms and the crop marks `marks` (segments, in millimetres from the
+    /// sheet's top left corner), drawn `mark_width` points thick in black ink
+    /// alone (CMYK 0/0/0/100), so they print from one plate.
+    pub fn sheet(
+        &mut self,
+        size: (f64, f64),
+        placed: &[Placed],
+        marks: &[Segment],
+        mark_width: f64,
+    ) -> std::io::Result<()> {
+        let pt = |mm: f64| mm / 25.4 * 72.0;
+        let height = pt(size.1);
+        // PDF space runs up from the bottom left corner.
+        let (x, y) = (|mm: f64| pt(mm), |mm: f64| height - pt(mm));
+        let mut content = String::new();
+        let mut forms = Dictionary::new();
+        for (n, p) in placed.iter().enumerate() {
+            let (left, top, right, bottom) = p.area;
+            let name = format!("B{n}");
+            let (tx, ty) = (
+                x(p.at.0) - p.form.trim_corner.0,
+                y(p.at.1) - p.form.trim_corner.1,
+            );
+            content.push_str(&format!(
+                "q {} {} {} {} re W n 1 0 0 1 {} {} cm /{name} Do Q\n",
+                number(x(left)),
+                number(y(bottom)),
+                number(pt(right - left)),
+                number(pt(bottom - top)),
+                number(tx),
+                number(ty),
+            ));
+            forms.set(name, Object::Reference(p.form.id));
+        }
+        if !marks.is_empty() {
+            content.push_str(&format!("q 0 0 0 1 K {} w\n", number(mark_width)));
+            for ((x1, y1), (x2, y2)) in marks {
+                content.push_str(&format!(
+                    "{} {} m {} {} l S\n",
+                    number(x(*x1)),
+                    number(y(*y1)),
+                    number(x(*x2)),
+                    number(y(*y2))
+                ));
+            }
+            content.push_str("Q\n");
+        }
+        let mut stream = Stream::new(Dictionary::new(), deflated(content.as_bytes())?);
+        stream
+            .dict
+            .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let contents = self.document.add_object(stream);
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set(
+            "MediaBox",
+            vec![
+                0.into(),
+                0.into(),
+                Object::Real(pt(size.0) as f32),
+                Object::Real(height as f32),
+            ],
+        );
+        page.set("Resources", dict_of("XObject", forms));
+        page.set("Contents", Object::Reference(contents));
+        page.set("Parent", Object::Reference(self.tree));
+        let id = self.document.add_object(page);
+        self.pages.push(id);
         Ok(())
     }
 
@@ -519,6 +667,90 @@ fn page_dictionaries(xref: &XRef, expected: usize) -> Option<Vec<Dictionary>> {
     Some(pages)
 }
 
+/// A rectangle (a box of a page) as [x0, y0, x1, y1] in points, its corners
+/// put in order.
+fn rectangle(xref: &XRef, value: Option<&Object>) -> Option<[f64; 4]> {
+    let value = match value? {
+        Object::Reference(r) => indirect(xref, *r)?,
+        other => other.clone(),
+    };
+    let numbers: Vec<f64> = value
+        .as_array()
+        .ok()?
+        .iter()
+        .map(|o| o.as_float().ok().map(f64::from))
+        .collect::<Option<_>>()?;
+    let [x0, y0, x1, y1] = numbers[..] else {
+        return None;
+    };
+    Some([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)])
+}
+
+/// A page's content as one stream: its one stream's filters and data as
+/// they are, or several streams decoded and joined.
+fn contents(xref: &XRef, page: &Dictionary) -> Option<(Dictionary, Vec<u8>)> {
+    let stream = |r: ObjectId| match indirect(xref, r)? {
+        Object::Stream(stream) => Some(stream),
+        _ => None,
+    };
+    let parts = match page.get(b"Contents") {
+        Err(_) => return Some((Dictionary::new(), Vec::new())),
+        Ok(Object::Reference(r)) => match indirect(xref, *r)? {
+            Object::Stream(one) => {
+                let mut dict = Dictionary::new();
+                for key in [&b"Filter"[..], b"DecodeParms"] {
+                    if let Ok(value) = one.dict.get(key) {
+                        dict.set(key, value.clone());
+                    }
+                }
+                return Some((dict, one.content));
+            }
+            Object::Array(parts) => parts,
+            _ => return None,
+        },
+        Ok(Object::Array(parts)) => parts.clone(),
+        Ok(_) => return None,
+    };
+    let mut joined = Vec::new();
+    for part in parts {
+        let part = stream(part.as_reference().ok()?)?;
+        let data = if part.dict.has(b"Filter") {
+            part.decompressed_content().ok()?
+        } else {
+            part.content
+        };
+        joined.extend_from_slice(&data);
+        joined.push(b'\n');
+    }
+    Some((Dictionary::new(), joined))
+}
+
+/// A number as content streams write it: at most four decimals, no
+/// trailing zeros.
+fn number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
+fn dict_of(key: &str, value: impl Into<Object>) -> Dictionary {
+    let mut dict = Dictionary::new();
+    dict.set(key, value);
+    dict
+}
+
+/// Deflated at zlib's default level, as Typst deflates what it writes.
+fn deflated(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data)?;
+    encoder.finish()
+}
+
 /// A PDF text string: as it is if ASCII, else UTF-16BE with its mark.
 fn text(value: &str) -> Object {
     if value.is_ascii() {
@@ -578,7 +810,7 @@ mod tests {
     }
 
     fn concatenated(members: &[&[u8]], blank_after_odd: bool) -> Vec<u8> {
-        let mut pdf = Concatenation::new();
+        let mut pdf = Assembly::new();
         for member in members {
             let pages = Document::load_mem(member).unwrap().get_pages().len();
             pdf.push(member.to_vec(), pages).unwrap();
@@ -868,7 +1100,7 @@ mod tests {
     #[test]
     fn a_member_that_is_not_as_typeset_is_refused() {
         let letter = exported("A\n#pagebreak()\nB");
-        let mut pdf = Concatenation::new();
+        let mut pdf = Assembly::new();
         let error = pdf.push(letter.clone(), 3).unwrap_err();
         assert!(error.contains("2 pages where 3"), "{error}");
         assert!(pdf.push(letter[..letter.len() / 2].to_vec(), 2).is_err());
@@ -930,5 +1162,109 @@ mod tests {
         let ids = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
         assert_eq!(ids.len(), 2);
         assert_eq!(doc.get_pages().len(), 4);
+    }
+
+    #[test]
+    fn a_sheet_places_each_form_on_its_trim_clipped_to_its_area_with_its_marks() {
+        // A 90 x 55 mm card with 3 mm of bleed, front and back.
+        let card = record_bleed(exported(
+            "#set page(width: 90mm, height: 55mm, bleed: 3mm, fill: gray)\nFront\n#pagebreak()\nBack",
+        ))
+        .unwrap();
+        let mut pdf = Assembly::new();
+        let forms = pdf.forms(card.clone(), 2).unwrap();
+        assert_eq!(forms.len(), 2);
+        let placed = [Placed {
+            form: forms[1],
+            at: (10.0, 20.0),
+            area: (8.0, 17.0, 102.0, 78.0),
+        }];
+        let marks = [((10.0, 5.0), (10.0, 12.0))];
+        pdf.sheet((210.0, 297.0), &placed, &marks, 0.25).unwrap();
+        let out = pdf.finish(&metadata()).unwrap();
+        let doc = Document::load_mem(&out).unwrap();
+        let page = *doc.get_pages().values().next().unwrap();
+        let pt = |mm: f64| mm / 25.4 * 72.0;
+        let numbers = |op: &lopdf::content::Operation| -> Vec<f64> {
+            op.operands
+                .iter()
+                .map(|o| f64::from(o.as_float().unwrap()))
+                .collect()
+        };
+        let close = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| (a - b).abs() < 0.001)
+        };
+        let ops = doc.get_and_decode_page_content(page).unwrap().operations;
+        let find = |name: &str| {
+            ops.iter()
+                .filter(|o| o.operator == name)
+                .collect::<Vec<_>>()
+        };
+        // Clipped to its area, PDF space running up from the bottom.
+        let clip = numbers(find("re")[0]);
+        assert!(
+            close(&clip, &[pt(8.0), pt(297.0 - 78.0), pt(94.0), pt(61.0)]),
+            "{clip:?}"
+        );
+        assert_eq!(find("W").len(), 1);
+        // Its trim's top left corner (3 mm into the page, from the top) at
+        // 10 mm, 20 mm.
+        let cm = numbers(find("cm")[0]);
+        assert!(
+            close(
+                &cm,
+                &[1.0, 0.0, 0.0, 1.0, pt(10.0 - 3.0), pt(297.0 - 20.0 - 58.0)]
+            ),
+            "{cm:?}"
+        );
+        // The form is the card's back page as it is.
+        let dict = doc.get_dictionary(page).unwrap();
+        let xobjects = dict
+            .get(b"Resources")
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"XObject")
+            .unwrap();
+        let form = xobjects
+            .as_dict()
+            .unwrap()
+            .get(b"B0")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let form = doc.get_object(form).unwrap().as_stream().unwrap();
+        let member = Document::load_mem(&card).unwrap();
+        let back = *member.get_pages().values().nth(1).unwrap();
+        assert_eq!(
+            form.decompressed_content().unwrap().trim_ascii(),
+            member.get_page_content(back).unwrap().trim_ascii()
+        );
+        let bbox: Vec<f64> = form
+            .dict
+            .get(b"BBox")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| f64::from(o.as_float().unwrap()))
+            .collect();
+        assert!(close(&bbox, &[0.0, 0.0, pt(96.0), pt(61.0)]), "{bbox:?}");
+        // The mark, in black ink alone, where it was asked.
+        assert!(close(&numbers(find("K")[0]), &[0.0, 0.0, 0.0, 1.0]));
+        assert!(close(&numbers(find("w")[0]), &[0.25]));
+        assert!(close(&numbers(find("m")[0]), &[pt(10.0), pt(297.0 - 5.0)]));
+        assert!(close(&numbers(find("l")[0]), &[pt(10.0), pt(297.0 - 12.0)]));
+        // The sheet is printed whole: no trim of its own.
+        let media: Vec<f64> = dict
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| f64::from(o.as_float().unwrap()))
+            .collect();
+        assert!(close(&media, &[0.0, 0.0, pt(210.0), pt(297.0)]));
+        assert!(!dict.has(b"TrimBox"));
     }
 }
