@@ -32,8 +32,9 @@ pub struct Metadata<'a> {
     pub author: &'a str,
     /// A BCP 47 language tag ("en", "ja").
     pub lang: &'a str,
-    /// Stable bytes the file identifier is made from: the same print file
-    /// made again has the same identifier.
+    /// What the file identifier is made from: what the print file is made
+    /// of, not which build of the tool made it, so the same print file made
+    /// again has the same bytes.
     pub ident: &'a [u8],
     /// Its creation date: the run's, never the clock's.
     pub date: NaiveDateTime,

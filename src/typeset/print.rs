@@ -51,7 +51,9 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
             parts.push(documents[i].record.sha256.as_bytes());
         }
         let key = Cache::key(&parts);
-        let done = guarded(|| print_file(run, plan, &key, print, info, documents))
+        // What the print file is, whichever build of the tool makes it.
+        let identity = Cache::key(&parts[1..]);
+        let done = guarded(|| print_file(run, plan, &key, &identity, print, info, documents))
             .map_err(|e| DocumentError::one(print.path.as_str(), e));
         // Typst memoises the members' parsed PDFs; one volume's are of no use
         // to the next.
@@ -78,6 +80,7 @@ fn print_file(
     run: &Run,
     plan: &Plan,
     key: &str,
+    identity: &str,
     print: &plan::PrintFile,
     info: DocumentInfo,
     documents: &[Done],
@@ -95,7 +98,7 @@ fn print_file(
             print.path
         )),
     }
-    assembled(run, plan, key, print, &info, documents)
+    assembled(run, plan, key, identity, print, &info, documents)
 }
 
 /// A print file assembled from its members' PDFs (see
@@ -106,6 +109,7 @@ fn assembled(
     run: &Run,
     plan: &Plan,
     key: &str,
+    identity: &str,
     print: &plan::PrintFile,
     info: &DocumentInfo,
     documents: &[Done],
@@ -161,7 +165,7 @@ fn assembled(
         title: info.title.as_deref().unwrap_or_default(),
         author: info.author.first().map(|a| a.as_str()).unwrap_or_default(),
         lang: &lang,
-        ident: key.as_bytes(),
+        ident: identity.as_bytes(),
         date: run.typesetter.timestamp,
     };
     let pdf = pdf
@@ -169,7 +173,7 @@ fn assembled(
         .map_err(|e| format!("cannot write the print file: {e}"))?;
     let record = run
         .cache
-        .put(key, &pdf, sizes, Default::default())
+        .put_stored(key, &pdf, sizes)
         .map_err(|e| format!("cannot write the document cache: {e:#}"))?;
     Ok(Done {
         record,
