@@ -126,17 +126,8 @@ impl Assembly {
 
     /// Appends every page of `pdf`, which has `expected` pages.
     pub fn push(&mut self, pdf: Vec<u8>, expected: usize) -> Result<(), String> {
-        let parsed = hayro_syntax::Pdf::new(Arc::new(pdf))
-            .map_err(|e| format!("a member PDF cannot be read: {e:?}"))?;
+        let (parsed, pages) = member(pdf, expected)?;
         let xref = parsed.xref();
-        let pages =
-            page_dictionaries(xref, expected).ok_or("a member PDF's page tree cannot be read")?;
-        if pages.len() != expected {
-            return Err(format!(
-                "a member PDF has {} pages where {expected} were typeset",
-                pages.len()
-            ));
-        }
         let mut pages: Vec<Object> = pages.into_iter().map(Object::Dictionary).collect();
         copy(&mut self.document, &mut self.shared, xref, &mut pages)
             .ok_or("an object a member's page draws cannot be read")?;
@@ -154,17 +145,8 @@ impl Assembly {
     /// Copies every page of `pdf`, which has `expected` pages, as a form
     /// XObject to be placed on sheets ([`Assembly::sheet`]).
     pub fn forms(&mut self, pdf: Vec<u8>, expected: usize) -> Result<Vec<Form>, String> {
-        let parsed = hayro_syntax::Pdf::new(Arc::new(pdf))
-            .map_err(|e| format!("a member PDF cannot be read: {e:?}"))?;
+        let (parsed, pages) = member(pdf, expected)?;
         let xref = parsed.xref();
-        let pages =
-            page_dictionaries(xref, expected).ok_or("a member PDF's page tree cannot be read")?;
-        if pages.len() != expected {
-            return Err(format!(
-                "a member PDF has {} pages where {expected} were typeset",
-                pages.len()
-            ));
-        }
         let unreadable = || "a member page's boxes or content cannot be read".to_string();
         let mut forms = Vec::with_capacity(pages.len());
         let mut corners = Vec::with_capacity(pages.len());
@@ -363,6 +345,22 @@ impl Assembly {
         document.save_to(&mut out)?;
         Ok(out)
     }
+}
+
+/// A member PDF, read, with its page dictionaries ([`page_dictionaries`]),
+/// which must be the `expected` many it was typeset with.
+fn member(pdf: Vec<u8>, expected: usize) -> Result<(hayro_syntax::Pdf, Vec<Dictionary>), String> {
+    let parsed = hayro_syntax::Pdf::new(Arc::new(pdf))
+        .map_err(|e| format!("a member PDF cannot be read: {e:?}"))?;
+    let pages = page_dictionaries(parsed.xref(), expected)
+        .ok_or("a member PDF's page tree cannot be read")?;
+    if pages.len() != expected {
+        return Err(format!(
+            "a member PDF has {} pages where {expected} were typeset",
+            pages.len()
+        ));
+    }
+    Ok((parsed, pages))
 }
 
 /// Copies what `roots` (a member's pages) refer to, and what that refers to
