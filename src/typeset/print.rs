@@ -55,9 +55,6 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
         let identity = Cache::key(&parts[1..]);
         let done = guarded(|| print_file(run, plan, &key, &identity, print, info, documents))
             .map_err(|e| DocumentError::one(print.path.as_str(), e));
-        // Typst memoises the members' parsed PDFs; one volume's are of no use
-        // to the next.
-        typst::comemo::evict(1);
         Ok((key, done?))
     })?;
     for (print, result) in plan.print.iter().zip(prints) {
