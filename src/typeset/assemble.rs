@@ -70,21 +70,20 @@ pub struct Placed {
     pub area: (f64, f64, f64, f64),
 }
 
-/// A page's entries that are copied: what it draws and where. Those left are
-/// its member's (parent, structure, links, thumbnails, transitions).
-const PAGE_KEYS: [&[u8]; 11] = [
-    b"Type",
+/// A page's entries that say where it is and how it turns: copied, and
+/// taken by a blank page from the page before it.
+const BOXES: [&[u8]; 6] = [
     b"MediaBox",
     b"CropBox",
     b"BleedBox",
     b"TrimBox",
     b"ArtBox",
     b"Rotate",
-    b"Resources",
-    b"Contents",
-    b"Group",
-    b"UserUnit",
 ];
+
+/// A page's other entries that are copied: what it draws. Those left are its
+/// member's (parent, structure, links, thumbnails, transitions).
+const DRAWN: [&[u8]; 5] = [b"Type", b"Resources", b"Contents", b"Group", b"UserUnit"];
 
 /// The entries a page inherits from the page-tree nodes above it when it
 /// does not have them itself (ISO 32000-1, 7.7.3.4).
@@ -275,14 +274,7 @@ impl Assembly {
             .expect("a page just written");
         let mut blank = Dictionary::new();
         blank.set("Type", Object::Name(b"Page".to_vec()));
-        for key in [
-            &b"MediaBox"[..],
-            b"CropBox",
-            b"BleedBox",
-            b"TrimBox",
-            b"ArtBox",
-            b"Rotate",
-        ] {
+        for key in BOXES {
             if let Ok(value) = last.get(key) {
                 blank.set(key, value.clone());
             }
@@ -610,7 +602,7 @@ fn member_only(object: &Object) -> bool {
 }
 
 /// Each page's dictionary, in order, with what it inherits made its own and
-/// only the entries in [`PAGE_KEYS`]; None if the page tree is not one this
+/// only the entries in [`BOXES`] and [`DRAWN`]; None if the page tree is not one this
 /// reads (a node missing or of no known type, a loop, more nodes than the
 /// pages need).
 fn page_dictionaries(xref: &XRef, expected: usize) -> Option<Vec<Dictionary>> {
@@ -649,7 +641,7 @@ fn page_dictionaries(xref: &XRef, expected: usize) -> Option<Vec<Dictionary>> {
             b"Page" => {
                 let mut page = Dictionary::new();
                 for (key, value) in node.iter() {
-                    if PAGE_KEYS.contains(&key.as_slice()) {
+                    if BOXES.contains(&key.as_slice()) || DRAWN.contains(&key.as_slice()) {
                         page.set(key.clone(), value.clone());
                     }
                 }
@@ -1000,33 +992,24 @@ mod tests {
     #[test]
     fn objects_that_refer_to_one_another_in_a_loop_are_copied_per_member() {
         // A form that names itself among its resources.
+        let names_form: Object = dict(vec![(
+            "XObject",
+            dict(vec![("X", Object::Reference((10, 0)))]).into(),
+        )])
+        .into();
         let form = Object::Stream(Stream::new(
             dict(vec![
                 ("Type", Object::Name(b"XObject".to_vec())),
                 ("Subtype", Object::Name(b"Form".to_vec())),
                 ("BBox", a4()),
-                (
-                    "Resources",
-                    dict(vec![(
-                        "XObject",
-                        dict(vec![("X", Object::Reference((10, 0)))]).into(),
-                    )])
-                    .into(),
-                ),
+                ("Resources", names_form.clone()),
             ]),
             b"0 0 10 10 re f".to_vec(),
         ));
         let contents = Object::Stream(Stream::new(Dictionary::new(), b"/X Do".to_vec()));
         let page = dict(vec![
             ("MediaBox", a4()),
-            (
-                "Resources",
-                dict(vec![(
-                    "XObject",
-                    dict(vec![("X", Object::Reference((10, 0)))]).into(),
-                )])
-                .into(),
-            ),
+            ("Resources", names_form),
             ("Contents", Object::Reference((11, 0))),
         ]);
         let member = handmade(
@@ -1184,12 +1167,15 @@ mod tests {
         let doc = Document::load_mem(&out).unwrap();
         let page = *doc.get_pages().values().next().unwrap();
         let pt = |mm: f64| mm / 25.4 * 72.0;
-        let numbers = |op: &lopdf::content::Operation| -> Vec<f64> {
-            op.operands
+        let floats = |items: &[Object]| -> Vec<f64> {
+            items
                 .iter()
                 .map(|o| f64::from(o.as_float().unwrap()))
                 .collect()
         };
+        let numbers = |op: &lopdf::content::Operation| floats(&op.operands);
+        let array =
+            |dict: &Dictionary, key: &[u8]| floats(dict.get(key).unwrap().as_array().unwrap());
         let close = |a: &[f64], b: &[f64]| {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| (a - b).abs() < 0.001)
         };
@@ -1239,15 +1225,7 @@ mod tests {
             form.decompressed_content().unwrap().trim_ascii(),
             member.get_page_content(back).unwrap().trim_ascii()
         );
-        let bbox: Vec<f64> = form
-            .dict
-            .get(b"BBox")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| f64::from(o.as_float().unwrap()))
-            .collect();
+        let bbox = array(&form.dict, b"BBox");
         assert!(close(&bbox, &[0.0, 0.0, pt(96.0), pt(61.0)]), "{bbox:?}");
         // The mark, in black ink alone, where it was asked.
         assert!(close(&numbers(find("K")[0]), &[0.0, 0.0, 0.0, 1.0]));
@@ -1255,14 +1233,7 @@ mod tests {
         assert!(close(&numbers(find("m")[0]), &[pt(10.0), pt(297.0 - 5.0)]));
         assert!(close(&numbers(find("l")[0]), &[pt(10.0), pt(297.0 - 12.0)]));
         // The sheet is printed whole: no trim of its own.
-        let media: Vec<f64> = dict
-            .get(b"MediaBox")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| f64::from(o.as_float().unwrap()))
-            .collect();
+        let media = array(dict, b"MediaBox");
         assert!(close(&media, &[0.0, 0.0, pt(210.0), pt(297.0)]));
         assert!(!dict.has(b"TrimBox"));
     }

@@ -5,10 +5,13 @@
 //! stay as they are and the objects that change are written again after them,
 //! so a step cannot damage what it does not touch.
 
+use std::collections::HashMap;
+
 use chrono::Datelike;
 use lopdf::{Document, IncrementalDocument};
-use typst::foundations::{Datetime, Smart};
-use typst_layout::PagedDocument;
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::layout::{Abs, Frame, Point, Sides, Size};
+use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, Timestamp};
 
 use super::Typesetter;
@@ -144,6 +147,71 @@ pub fn bleeds(pdf: &[u8]) -> Result<Vec<[f64; 4]>, String> {
             ])
         })
         .collect()
+}
+
+impl Typesetter {
+    /// The pages of finished PDFs, each drawn whole on a page of its own size,
+    /// member by member, so a finished document's pages are looked at again
+    /// (in proof sheets, and by tests) without typesetting it again. `members`
+    /// are the PDFs with their pages' trim sizes in millimetres.
+    ///
+    /// A PDF page is drawn at its MediaBox. A page with bleed is larger than
+    /// its trim, so it comes back as Typst made it: a trim-sized page with the
+    /// bleed around it, the artwork running into the bleed.
+    ///
+    /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
+    /// documents, so file ids are reused rather than interned anew (Typst
+    /// holds at most 65,535 per process).
+    pub fn pdf_pages(
+        &self,
+        members: Vec<(Bytes, Vec<(f64, f64)>)>,
+    ) -> Result<Vec<Vec<Page>>, String> {
+        let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
+        let mut files = HashMap::new();
+        for (i, (pdf, pages)) in members.iter().enumerate() {
+            let path = format!("/member-{i}.pdf");
+            for page in 1..=pages.len() {
+                if i + page > 1 {
+                    source.push_str("#pagebreak()\n");
+                }
+                source.push_str(&format!("#image(\"{path}\", page: {page})\n"));
+            }
+            files.insert(path, pdf.clone());
+        }
+        let document = self
+            .compile_with_files(&source, files)
+            .map_err(|e| format!("cannot place the typeset PDFs: {e}"))?;
+        let mut pages = document.pages().iter().cloned();
+        members
+            .iter()
+            .map(|(pdf, trims)| {
+                let mut member: Vec<Page> = pages.by_ref().take(trims.len()).collect();
+                let bled = |(page, trim): (&Page, &(f64, f64))| {
+                    let size = page.frame.size();
+                    (size.x.to_mm() - trim.0).abs() > 0.2 || (size.y.to_mm() - trim.1).abs() > 0.2
+                };
+                if member.iter().zip(trims).any(bled) {
+                    let bleeds = bleeds(pdf)?;
+                    for (page, bleed) in member.iter_mut().zip(bleeds) {
+                        to_trim(page, bleed);
+                    }
+                }
+                Ok(member)
+            })
+            .collect()
+    }
+}
+
+/// Turns a page drawn at its MediaBox into a trim-sized page with `bleed`
+/// (left, top, right, bottom, in points) around it, as Typst lays one out.
+fn to_trim(page: &mut Page, [left, top, right, bottom]: [f64; 4]) {
+    let pt = Abs::pt;
+    let media = page.frame.size();
+    let trim = Size::new(media.x - pt(left + right), media.y - pt(top + bottom));
+    let mut frame = Frame::hard(trim);
+    frame.push_frame(Point::new(-pt(left), -pt(top)), page.frame.clone());
+    page.frame = frame;
+    page.bleed = Sides::new(pt(left), pt(top), pt(right), pt(bottom));
 }
 
 #[cfg(test)]

@@ -1,14 +1,9 @@
 //! Print files: each kind's documents in one PDF for the print shop, their
 //! pages placed whole or imposed on sheets (badges), never typeset again.
 
-use std::collections::HashMap;
-
-use typst::foundations::{Bytes, Smart};
-use typst::layout::{Abs, Frame, Point, Sides, Size};
+use typst::foundations::Smart;
 use typst::model::DocumentInfo;
-use typst_layout::Page;
 
-use super::Typesetter;
 use super::assemble::{Assembly, Metadata, Placed};
 use super::impose;
 use super::run::{Done, Run};
@@ -41,10 +36,7 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
         // Its metadata too: the title and the language it is marked with.
         let info = print_info(run.programme, print, plan);
         let title = info.title.clone().unwrap_or_default();
-        let lang = match info.locale {
-            typst::foundations::Smart::Custom(locale) => locale.rfc_3066(),
-            typst::foundations::Smart::Auto => Default::default(),
-        };
+        let lang = lang(&info);
         parts.push(title.as_bytes());
         parts.push(lang.as_bytes());
         for &i in &print.members {
@@ -154,10 +146,7 @@ fn assembled(
             sizes.push(layout.sheet);
         }
     }
-    let lang = match info.locale {
-        Smart::Custom(locale) => locale.rfc_3066().to_string(),
-        Smart::Auto => String::new(),
-    };
+    let lang = lang(info);
     let metadata = Metadata {
         title: info.title.as_deref().unwrap_or_default(),
         author: info.author.first().map(|a| a.as_str()).unwrap_or_default(),
@@ -176,6 +165,14 @@ fn assembled(
         record,
         reused: false,
     })
+}
+
+/// The language a print file is marked with, as a BCP 47 tag.
+fn lang(info: &DocumentInfo) -> String {
+    match info.locale {
+        Smart::Custom(locale) => locale.rfc_3066().to_string(),
+        Smart::Auto => String::new(),
+    }
 }
 
 /// A print file's metadata: a title and author a print shop's software shows,
@@ -222,69 +219,4 @@ fn print_info(programme: &Programme, print: &plan::PrintFile, plan: &Plan) -> Do
         }),
         ..DocumentInfo::default()
     }
-}
-
-impl Typesetter {
-    /// The pages of finished PDFs, each drawn whole on a page of its own size,
-    /// member by member, so print files are assembled from documents without
-    /// typesetting them again. `members` are the PDFs with their pages' trim
-    /// sizes in millimetres.
-    ///
-    /// A PDF page is drawn at its MediaBox. A page with bleed is larger than
-    /// its trim, so it comes back as Typst made it: a trim-sized page with the
-    /// bleed around it, the artwork running into the bleed.
-    ///
-    /// Members are served under fixed paths (`/member-0.pdf`, …) whatever the
-    /// print file, so file ids are reused rather than interned anew (Typst
-    /// holds at most 65,535 per process).
-    pub fn pdf_pages(
-        &self,
-        members: Vec<(Bytes, Vec<(f64, f64)>)>,
-    ) -> Result<Vec<Vec<Page>>, String> {
-        let mut source = String::from("#set page(width: auto, height: auto, margin: 0pt)\n");
-        let mut files = HashMap::new();
-        for (i, (pdf, pages)) in members.iter().enumerate() {
-            let path = format!("/member-{i}.pdf");
-            for page in 1..=pages.len() {
-                if i + page > 1 {
-                    source.push_str("#pagebreak()\n");
-                }
-                source.push_str(&format!("#image(\"{path}\", page: {page})\n"));
-            }
-            files.insert(path, pdf.clone());
-        }
-        let document = self
-            .compile_with_files(&source, files)
-            .map_err(|e| format!("cannot place the typeset PDFs: {e}"))?;
-        let mut pages = document.pages().iter().cloned();
-        members
-            .iter()
-            .map(|(pdf, trims)| {
-                let mut member: Vec<Page> = pages.by_ref().take(trims.len()).collect();
-                let bled = |(page, trim): (&Page, &(f64, f64))| {
-                    let size = page.frame.size();
-                    (size.x.to_mm() - trim.0).abs() > 0.2 || (size.y.to_mm() - trim.1).abs() > 0.2
-                };
-                if member.iter().zip(trims).any(bled) {
-                    let bleeds = super::finish::bleeds(pdf)?;
-                    for (page, bleed) in member.iter_mut().zip(bleeds) {
-                        to_trim(page, bleed);
-                    }
-                }
-                Ok(member)
-            })
-            .collect()
-    }
-}
-
-/// Turns a page drawn at its MediaBox into a trim-sized page with `bleed`
-/// (left, top, right, bottom, in points) around it, as Typst lays one out.
-fn to_trim(page: &mut Page, [left, top, right, bottom]: [f64; 4]) {
-    let pt = Abs::pt;
-    let media = page.frame.size();
-    let trim = Size::new(media.x - pt(left + right), media.y - pt(top + bottom));
-    let mut frame = Frame::hard(trim);
-    frame.push_frame(Point::new(-pt(left), -pt(top)), page.frame.clone());
-    page.frame = frame;
-    page.bleed = Sides::new(pt(left), pt(top), pt(right), pt(bottom));
 }
