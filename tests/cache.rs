@@ -86,7 +86,7 @@ fn rebuild_after(change: impl FnOnce(&Path)) -> (BTreeSet<String>, BTreeSet<Stri
                 .unwrap()
                 .path()
                 .extension()
-                .is_some_and(|x| x == "zip")
+                .is_some_and(|x| x == "entry")
         })
         .count();
     assert_eq!(entries, cached.typeset.len() + cached.reused);

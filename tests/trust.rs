@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -112,7 +113,7 @@ fn build_mini(dir: &Path, out: &Path) -> (Option<i32>, String) {
 // ---------------------------------------------------------------------------
 // 1. What goes into the zip is what was typeset.
 
-/// The cache entry (`<key>.zip`) holding the zip member `member`.
+/// The cache entry (`<key>.entry`) holding the zip member `member`.
 fn cache_entry_of(out: &Path, zip: &Path, member: &str) -> PathBuf {
     let bytes = unzip(zip)
         .into_iter()
@@ -121,11 +122,24 @@ fn cache_entry_of(out: &Path, zip: &Path, member: &str) -> PathBuf {
         .1;
     for entry in std::fs::read_dir(out.join(".cache")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "zip") && unzip(&path)[0].1 == bytes {
-            return path;
+        if path.extension().is_some_and(|e| e == "entry") {
+            let (_, packed) = split_entry(&std::fs::read(&path).unwrap());
+            let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed)).unwrap();
+            let mut pdf = Vec::new();
+            packed.by_index(0).unwrap().read_to_end(&mut pdf).unwrap();
+            if pdf == bytes {
+                return path;
+            }
         }
     }
     panic!("no cache entry holds {member}");
+}
+
+/// A cache entry's record (its first two lines) and the packed PDF after it.
+fn split_entry(entry: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let first = entry.iter().position(|&b| b == b'\n').unwrap();
+    let second = first + 1 + entry[first + 1..].iter().position(|&b| b == b'\n').unwrap();
+    (entry[..=second].to_vec(), entry[second + 1..].to_vec())
 }
 
 #[test]
@@ -152,18 +166,21 @@ fn a_damaged_cache_entry_is_typeset_again_and_never_reaches_the_zip() {
         ("swapped", |entry, other| {
             std::fs::copy(other, entry).unwrap();
         }),
-        ("swapped with its record", |entry, other| {
-            std::fs::copy(other, entry).unwrap();
-            std::fs::copy(other.with_extension("json"), entry.with_extension("json")).unwrap();
+        ("another's PDF after its record", |entry, other| {
+            let (record, _) = split_entry(&std::fs::read(entry).unwrap());
+            let (_, packed) = split_entry(&std::fs::read(other).unwrap());
+            std::fs::write(entry, [record, packed].concat()).unwrap();
         }),
         ("truncated", |entry, _| {
             let bytes = std::fs::read(entry).unwrap();
             std::fs::write(entry, &bytes[..bytes.len() / 3]).unwrap();
         }),
         ("a page size changed in its record", |entry, _| {
-            let record = entry.with_extension("json");
-            let text = std::fs::read_to_string(&record).unwrap();
-            std::fs::write(&record, text.replacen("297.0", "397.0", 1)).unwrap();
+            let (record, packed) = split_entry(&std::fs::read(entry).unwrap());
+            let record = String::from_utf8(record)
+                .unwrap()
+                .replacen("297.0", "397.0", 1);
+            std::fs::write(entry, [record.into_bytes(), packed].concat()).unwrap();
         }),
         ("a folder in its place", |entry, _| {
             std::fs::remove_file(entry).unwrap();

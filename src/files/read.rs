@@ -151,19 +151,26 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// The bytes of the regular file at `path`, at most `max` of them. The file is
+/// The regular file at `path`, open for reading, and its length. It is
 /// checked once open, so what is read is what was checked.
-pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Refused> {
+pub fn open_regular(path: &Path) -> Result<(File, u64), Refused> {
     let file = open_nonblocking(path).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => Refused::NotFound,
         _ => Refused::Io(err),
     })?;
     let metadata = file.metadata().map_err(Refused::Io)?;
     regular(&metadata)?;
-    if metadata.len() > max {
+    Ok((file, metadata.len()))
+}
+
+/// The bytes of the regular file at `path`, at most `max` of them. The file is
+/// checked once open, so what is read is what was checked.
+pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Refused> {
+    let (file, len) = open_regular(path)?;
+    if len > max {
         return Err(Refused::TooLarge(max));
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    let mut bytes = Vec::with_capacity(len as usize);
     // A file growing while read is still cut at the bound.
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -10,11 +10,16 @@
 //! reused: a changed logo recompiles exactly the documents that draw it.
 //!
 //! A PDF is kept deflated in a one-file zip, as the output zip holds it, so a
-//! reused document is neither typeset nor compressed again. Entries are written
-//! atomically (the PDF first, then the record that makes the entry visible), so
-//! an interrupted run leaves no half-written entry. Nothing on disk is trusted:
-//! every reuse checks the entry against its record (its key, the SHA-256 of its
-//! bytes), and an entry that fails is discarded and its document typeset again.
+//! reused document is neither typeset nor compressed again. An entry is one
+//! file, `<key>.entry`: its record (sealed with the SHA-256 of its own text),
+//! then the packed PDF. One file, not a record beside a zip, because creating
+//! files is what a full build's cache costs most: on ext4, where many files
+//! were deleted moments before (the previous build's entries, pruned or
+//! removed with `out/`), each new one took a millisecond or more of kernel
+//! time. Entries are written atomically, so an interrupted run leaves no
+//! half-written entry. Nothing on disk is trusted: every reuse checks the
+//! entry against its record (its key, the length and SHA-256 of its bytes),
+//! and an entry that fails is discarded and its document typeset again.
 //!
 //! (Longer than most files here because the tests of those promises, damaged
 //! and swapped entries among them, sit below the code they check.)
@@ -24,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::files::{read_regular, write_atomically};
+use crate::files::{open_regular, write_atomically};
 use crate::typeset::Dependencies;
 
 /// What is known about a cached PDF without reading it.
@@ -45,6 +50,9 @@ pub struct Record {
     /// never read whole.
     pub packed_len: u64,
     pub dependencies: Dependencies,
+    /// Where in the entry's file the packed PDF starts: after the record.
+    #[serde(skip)]
+    pub packed_at: u64,
 }
 
 /// What the cache holds for a key.
@@ -139,47 +147,40 @@ impl Cache {
             .collect()
     }
 
-    /// Where the PDF of `key` lies, packed as the zip will hold it (see
-    /// [`package::pack`](crate::package::pack)), whether or not it exists.
-    pub fn packed(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{key}.zip"))
+    /// The file of the entry of `key`, whether or not it exists: its record,
+    /// then its PDF packed as the zip will hold it (see
+    /// [`package::pack`](crate::package::pack)).
+    pub fn entry(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.{ENTRY}"))
     }
 
     /// The PDF of a verified entry, checked against its record once more.
     pub fn pdf(&self, record: &Record) -> anyhow::Result<Vec<u8>> {
-        pdf_at(&self.packed(&record.key), record)
-    }
-
-    fn record_path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{key}.json"))
+        pdf_at(&self.entry(&record.key), record)
     }
 
     /// The entry of `key`, verified: the record is whole (it carries the
-    /// SHA-256 of its own text), names this key, and the packed PDF has the
-    /// recorded length and SHA-256. An entry that does not verify is removed
-    /// and reported as [`Lookup::Damaged`].
+    /// SHA-256 of its own text), names this key, and the packed PDF after it
+    /// has the recorded length and SHA-256. An entry that does not verify is
+    /// removed and reported as [`Lookup::Damaged`].
     pub fn get(&self, key: &str) -> Lookup {
         if !self.reuse {
             return Lookup::Miss;
         }
-        let record_path = self.record_path(key);
-        let text = match read_regular(&record_path, MAX_RECORD_BYTES) {
-            Ok(text) => text,
-            Err(crate::files::Refused::NotFound) => {
-                if std::fs::symlink_metadata(self.packed(key)).is_ok() {
-                    // A PDF whose record never came: not an entry, but its
-                    // name must be free for the next one.
-                    clear(&self.packed(key));
-                }
-                return Lookup::Miss;
-            }
+        let path = self.entry(key);
+        let record = match read_record(&path) {
+            Ok(record) => record,
+            Err(crate::files::Refused::NotFound) => return Lookup::Miss,
             Err(_) => return self.discard(key),
         };
-        let Some(record) = open_record(&text) else {
-            return self.discard(key);
-        };
         if record.key != key
-            || read_packed(&self.packed(key), record.packed_len, &record.packed_sha256).is_err()
+            || read_packed(
+                &path,
+                record.packed_at,
+                record.packed_len,
+                &record.packed_sha256,
+            )
+            .is_err()
         {
             return self.discard(key);
         }
@@ -187,8 +188,7 @@ impl Cache {
     }
 
     fn discard(&self, key: &str) -> Lookup {
-        clear(&self.record_path(key));
-        clear(&self.packed(key));
+        clear(&self.entry(key));
         Lookup::Damaged
     }
 
@@ -231,20 +231,22 @@ impl Cache {
     ) -> anyhow::Result<Record> {
         std::fs::create_dir_all(&self.dir)?;
         let packed = crate::package::pack(pdf, options)?;
-        let record = Record {
+        let mut record = Record {
             key: key.to_string(),
             pages,
             sha256: crate::typeset::sha256(pdf),
             packed_sha256: crate::typeset::sha256(&packed),
             packed_len: packed.len() as u64,
             dependencies,
+            packed_at: 0,
         };
-        // The PDF first, then the record that makes the entry visible.
-        // Whatever stands in their place (a folder, a link) goes first.
-        clear(&self.packed(key));
-        write_atomically(&self.packed(key), &packed)?;
-        clear(&self.record_path(key));
-        write_atomically(&self.record_path(key), &seal_record(&record)?)?;
+        let mut entry = seal_record(&record)?;
+        record.packed_at = entry.len() as u64;
+        entry.extend_from_slice(&packed);
+        // Whatever stands in its place (a folder, a link) goes first.
+        let path = self.entry(key);
+        clear(&path);
+        write_atomically(&path, &entry)?;
         Ok(record)
     }
 
@@ -271,12 +273,16 @@ impl Cache {
 const TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
     # The document cache of secretariat; safe to delete.\n";
 
-/// The key of an entry's file (`<64 hex digits>.zip` or `.json`).
+/// How an entry's file is named: `<key>.entry`.
+const ENTRY: &str = "entry";
+
+/// The key of an entry's file (`<64 hex digits>.entry`; `.zip` and `.json`
+/// are the two files an entry was before, pruned like any entry not kept).
 fn entry_key(path: &Path) -> Option<&str> {
     let stem = path.file_stem()?.to_str()?;
     let extension = path.extension()?.to_str()?;
     let key = stem.len() == 64 && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    (key && matches!(extension, "zip" | "json")).then_some(stem)
+    (key && matches!(extension, ENTRY | "zip" | "json")).then_some(stem)
 }
 
 /// Whether a folder is this tool's cache: tagged so, or holding nothing but
@@ -311,32 +317,59 @@ fn clear(path: &Path) {
     }
 }
 
-/// A record as stored: the SHA-256 of its JSON on the first line, then the
-/// JSON, so a record damaged anywhere (its page sizes, its hashes) is told
-/// from a whole one.
+/// A record as stored at the head of its entry: the SHA-256 of its JSON on
+/// the first line, then the JSON on the second, so a record damaged anywhere
+/// (its page sizes, its hashes) is told from a whole one.
 fn seal_record(record: &Record) -> anyhow::Result<Vec<u8>> {
+    // Compact JSON: no newline inside it.
     let json = serde_json::to_vec(record)?;
     let mut sealed = crate::typeset::sha256(&json).into_bytes();
     sealed.push(b'\n');
     sealed.extend_from_slice(&json);
+    sealed.push(b'\n');
     Ok(sealed)
 }
 
-/// The record in a stored text, if it is whole.
-fn open_record(text: &[u8]) -> Option<Record> {
-    let newline = text.iter().position(|&b| b == b'\n')?;
-    let (sum, json) = (&text[..newline], &text[newline + 1..]);
+/// The record at the head of `text` and its length with its two lines, if
+/// it is whole.
+fn open_record(text: &[u8]) -> Option<(Record, usize)> {
+    let first = text.iter().position(|&b| b == b'\n')?;
+    let second = first + 1 + text[first + 1..].iter().position(|&b| b == b'\n')?;
+    let (sum, json) = (&text[..first], &text[first + 1..second]);
     (sum == crate::typeset::sha256(json).as_bytes())
         .then(|| serde_json::from_slice(json).ok())
         .flatten()
+        .map(|record| (record, second + 1))
 }
 
 /// A record is a few hundred bytes; anything much larger is not one.
 const MAX_RECORD_BYTES: u64 = 1 << 20;
 
-/// The PDF packed at `path`, when it is the one `record` describes.
+/// The record at the head of the entry at `path`: only the head is read, so
+/// a file put in the entry's place is never read whole.
+fn read_record(path: &Path) -> Result<Record, crate::files::Refused> {
+    use std::io::Read;
+    let (file, _) = open_regular(path)?;
+    let mut head = Vec::new();
+    file.take(MAX_RECORD_BYTES)
+        .read_to_end(&mut head)
+        .map_err(crate::files::Refused::Io)?;
+    let (mut record, len) = open_record(&head).ok_or(crate::files::Refused::NotAFile(
+        "not an entry of the document cache",
+    ))?;
+    record.packed_at = len as u64;
+    Ok(record)
+}
+
+/// The PDF packed in the entry at `path`, when it is the one `record`
+/// describes.
 pub fn pdf_at(path: &Path, record: &Record) -> anyhow::Result<Vec<u8>> {
-    let packed = read_packed(path, record.packed_len, &record.packed_sha256)?;
+    let packed = read_packed(
+        path,
+        record.packed_at,
+        record.packed_len,
+        &record.packed_sha256,
+    )?;
     let pdf = crate::package::unpack(&packed)?;
     anyhow::ensure!(
         crate::typeset::sha256(&pdf) == record.sha256,
@@ -346,15 +379,28 @@ pub fn pdf_at(path: &Path, record: &Record) -> anyhow::Result<Vec<u8>> {
     Ok(pdf)
 }
 
-/// The bytes of a packed PDF, when there are `len` of them and they hash to
-/// `sha256`.
-pub fn read_packed(path: &Path, len: u64, sha256: &str) -> anyhow::Result<Vec<u8>> {
-    let bytes = read_regular(path, len)
+/// The bytes of the packed PDF in the entry at `path`, when the file ends
+/// with `len` of them after the first `at` and they hash to `sha256`.
+pub fn read_packed(path: &Path, at: u64, len: u64, sha256: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::{Read, Seek};
+    let not_written = || {
+        anyhow::anyhow!(
+            "{} is not what was written to the document cache",
+            path.display()
+        )
+    };
+    let (mut file, file_len) = open_regular(path)
         .map_err(|e| anyhow::anyhow!("{}", e.describe(&path.display().to_string())))?;
+    if at.checked_add(len) != Some(file_len) {
+        return Err(not_written());
+    }
+    file.seek(std::io::SeekFrom::Start(at))?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file growing while read is still cut at its length.
+    file.take(len).read_to_end(&mut bytes)?;
     anyhow::ensure!(
         bytes.len() as u64 == len && crate::typeset::sha256(&bytes) == sha256,
-        "{} is not what was written to the document cache",
-        path.display()
+        not_written()
     );
     Ok(bytes)
 }
@@ -396,7 +442,8 @@ mod tests {
         assert_eq!(cache.get(&key), Lookup::Hit(record.clone()));
         assert_eq!(cache.pdf(&record).unwrap(), b"%PDF");
         assert_eq!(open(dir.path(), false).get(&key), Lookup::Miss);
-        std::fs::remove_file(cache.packed(&key)).unwrap();
+        let entry = std::fs::read(cache.entry(&key)).unwrap();
+        std::fs::write(cache.entry(&key), &entry[..record.packed_at as usize]).unwrap();
         assert_eq!(cache.get(&key), Lookup::Damaged, "a record without its PDF");
         assert_eq!(cache.get(&key), Lookup::Miss, "a damaged entry is removed");
         put(&cache, &key, b"%PDF");
@@ -410,35 +457,63 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = open(dir.path(), true);
         let (a, b) = (k('a'), k('b'));
-        type Damage = fn(&Cache, &str, &str);
-        let damage: [(&str, Damage); 7] = [
-            ("the PDF of another", |c, a, b| {
-                std::fs::copy(c.packed(b), c.packed(a)).unwrap();
+        let edit = |c: &Cache, a: &str, edit: &dyn Fn(Vec<u8>) -> Vec<u8>| {
+            let entry = std::fs::read(c.entry(a)).unwrap();
+            std::fs::write(c.entry(a), edit(entry)).unwrap();
+        };
+        // The record only, as text; the PDF after it as it was.
+        let edit_record = |c: &Cache, a: &str, f: &dyn Fn(String) -> String| {
+            let at = read_record(&c.entry(a)).unwrap().packed_at as usize;
+            edit(c, a, &|entry| {
+                let record = String::from_utf8(entry[..at].to_vec()).unwrap();
+                [f(record).into_bytes(), entry[at..].to_vec()].concat()
+            });
+        };
+        type Damage<'a> = &'a dyn Fn(&Cache, &str, &str);
+        let damage: [(&str, Damage); 9] = [
+            ("another entry copied over", &|c, a, b| {
+                std::fs::copy(c.entry(b), c.entry(a)).unwrap();
             }),
-            ("a whole entry copied over", |c, a, b| {
-                std::fs::copy(c.packed(b), c.packed(a)).unwrap();
-                std::fs::copy(c.record_path(b), c.record_path(a)).unwrap();
+            ("another entry's PDF after this record", &|c, a, b| {
+                let theirs = std::fs::read(c.entry(b)).unwrap();
+                let at = read_record(&c.entry(b)).unwrap().packed_at as usize;
+                edit(c, a, &|mut entry| {
+                    let at = read_record(&c.entry(a)).unwrap().packed_at as usize;
+                    entry.truncate(at);
+                    entry.extend_from_slice(&theirs[at..]);
+                    entry
+                });
+                assert_eq!(at, read_record(&c.entry(a)).unwrap().packed_at as usize);
             }),
-            ("truncated", |c, a, _| {
-                let packed = std::fs::read(c.packed(a)).unwrap();
-                std::fs::write(c.packed(a), &packed[..packed.len() / 2]).unwrap();
+            ("truncated", &|c, a, _| {
+                edit(c, a, &|entry| entry[..entry.len() - 1].to_vec());
             }),
-            ("a record that is not JSON", |c, a, _| {
-                std::fs::write(c.record_path(a), b"{").unwrap();
+            ("a byte more", &|c, a, _| {
+                edit(c, a, &|mut entry| {
+                    entry.push(0);
+                    entry
+                });
             }),
-            ("a page size changed in the record", |c, a, _| {
-                let text = std::fs::read_to_string(c.record_path(a)).unwrap();
-                std::fs::write(c.record_path(a), text.replace("210.0", "310.0")).unwrap();
+            ("a flipped byte in the PDF", &|c, a, _| {
+                edit(c, a, &|mut entry| {
+                    let last = entry.len() - 30;
+                    entry[last] ^= 1;
+                    entry
+                });
             }),
-            ("the PDF's hash changed in the record", |c, a, _| {
-                let text = std::fs::read_to_string(c.record_path(a)).unwrap();
-                let record = open_record(text.as_bytes()).unwrap();
-                let forged = text.replace(&record.sha256, &"0".repeat(64));
-                std::fs::write(c.record_path(a), forged).unwrap();
+            ("a record that is not JSON", &|c, a, _| {
+                edit(c, a, &|entry| [b"{\n{\n".as_slice(), &entry].concat());
             }),
-            ("a folder in place of the PDF", |c, a, _| {
-                std::fs::remove_file(c.packed(a)).unwrap();
-                std::fs::create_dir(c.packed(a)).unwrap();
+            ("a page size changed in the record", &|c, a, _| {
+                edit_record(c, a, &|record| record.replace("210.0", "310.0"));
+            }),
+            ("the PDF's hash changed in the record", &|c, a, _| {
+                let sha256 = read_record(&c.entry(a)).unwrap().sha256;
+                edit_record(c, a, &|record| record.replace(&sha256, &"0".repeat(64)));
+            }),
+            ("a folder in place of the entry", &|c, a, _| {
+                std::fs::remove_file(c.entry(a)).unwrap();
+                std::fs::create_dir(c.entry(a)).unwrap();
             }),
         ];
         for (how, damage) in damage {

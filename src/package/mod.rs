@@ -50,11 +50,13 @@ pub struct Cached {
 #[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
-    /// A one-file zip made by [`pack`], copied into the zip without
-    /// recompressing, once its bytes are checked against `len` and `sha256`,
-    /// as recorded when it was written.
+    /// A one-file zip made by [`pack`], the last `len` bytes of a cache
+    /// entry from byte `at` on, copied into the zip without recompressing,
+    /// once its bytes are checked against `len` and `sha256`, as recorded
+    /// when it was written.
     Packed {
         path: std::path::PathBuf,
+        at: u64,
         len: u64,
         sha256: String,
     },
@@ -114,8 +116,13 @@ impl Entry {
     pub fn bytes(&self) -> anyhow::Result<Vec<u8>> {
         match &self.content {
             Content::Bytes(bytes) => Ok(bytes.clone()),
-            Content::Packed { path, len, sha256 } => {
-                let bytes = unpack(&cache::read_packed(path, *len, sha256)?)?;
+            Content::Packed {
+                path,
+                at,
+                len,
+                sha256,
+            } => {
+                let bytes = unpack(&cache::read_packed(path, *at, *len, sha256)?)?;
                 anyhow::ensure!(
                     crate::typeset::sha256(&bytes) == self.sha256,
                     "{} is not what was written to the document cache",
@@ -138,7 +145,8 @@ impl Entry {
             path: path.into(),
             kind,
             content: Content::Packed {
-                path: cache.packed(&key),
+                path: cache.entry(&key),
+                at: done.record.packed_at,
                 len: done.record.packed_len,
                 sha256: done.record.packed_sha256.clone(),
             },
@@ -188,12 +196,17 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
                     zip.start_file(entry.path.as_str(), options)?;
                     zip.write_all(bytes)?;
                 }
-                Content::Packed { path, len, sha256 } => {
+                Content::Packed {
+                    path,
+                    at,
+                    len,
+                    sha256,
+                } => {
                     // Compressed once, when typeset, and copied as is ever
                     // after; checked first, so a cache entry damaged since
                     // it was verified fails the build instead of reaching
                     // the printer.
-                    let packed = cache::read_packed(path, *len, sha256)
+                    let packed = cache::read_packed(path, *at, *len, sha256)
                         .with_context(|| format!("cannot take {} into the zip", entry.path))?;
                     let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))
                         .with_context(|| format!("cannot read {}", path.display()))?;
