@@ -463,3 +463,93 @@ fn every_sign_in_sheet_in_a_build_names_its_own_day() {
         assert_eq!(title, format!("Sign-in · Day {number} · {date}"), "{name}");
     }
 }
+
+/// The morning and afternoon boxes are ruled on both sides, from the first
+/// row under the column heads to the last on the page, and every row has its
+/// rule below: what a participant signs between.
+#[test]
+fn sign_in_boxes_are_ruled_on_both_sides_on_every_row() {
+    use typst::layout::{FrameItem, Transform};
+    use typst::visualize::Geometry;
+    let document = typeset(&yaml(), "sign-in/2018-10-24.pdf");
+    let runs = drawn_runs(&document);
+    let first_page = |text: &str| {
+        runs.iter()
+            .find(|r| r.page == 0 && r.text == text)
+            .unwrap_or_else(|| panic!("no {text:?} on page 1"))
+    };
+    let (morning, afternoon) = (first_page("Morning"), first_page("Afternoon"));
+    // Vertical and horizontal rules of page 1, in mm: (x, top, bottom) and
+    // (y, left, right).
+    let (mut vertical, mut horizontal) = (Vec::new(), Vec::new());
+    secretariat::typeset::walk(
+        &document.pages()[0].frame,
+        Transform::identity(),
+        &mut |item, pos, _| {
+            if let FrameItem::Shape(shape, _) = item
+                && let Geometry::Line(to) = shape.geometry
+                && shape.stroke.is_some()
+            {
+                let (x, y) = (pos.x.to_mm(), pos.y.to_mm());
+                let (dx, dy) = (to.x.to_mm(), to.y.to_mm());
+                if dx.abs() < 0.01 {
+                    vertical.push((x, y.min(y + dy), y.max(y + dy)));
+                } else if dy.abs() < 0.01 {
+                    horizontal.push((y, x.min(x + dx), x.max(x + dx)));
+                }
+            }
+        },
+    );
+    let mut xs: Vec<f64> = vertical
+        .iter()
+        .map(|v| (v.0 * 10.0).round() / 10.0)
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    assert_eq!(xs.len(), 3, "rules at {xs:?}");
+    assert!(
+        xs[0] < morning.x && morning.x < xs[1],
+        "{xs:?}, Morning at {}",
+        morning.x
+    );
+    assert!(
+        xs[1] < afternoon.x && afternoon.x < xs[2],
+        "{xs:?}, Afternoon at {}",
+        afternoon.x
+    );
+    for pair in xs.windows(2) {
+        assert!(
+            (pair[1] - pair[0] - 31.0).abs() < 0.1,
+            "boxes 31 mm wide: {xs:?}"
+        );
+    }
+    // Each row's number, printed at both ends of the row, lies between the
+    // rules on both sides of both boxes, and above a rule across the boxes.
+    let numbers: Vec<_> = runs
+        .iter()
+        .filter(|r| r.page == 0 && r.y > morning.y && r.text.parse::<u32>().is_ok())
+        .collect();
+    assert!(
+        numbers.len() >= 10,
+        "{} numbered rows on page 1",
+        numbers.len()
+    );
+    for number in &numbers {
+        for &x in &xs {
+            assert!(
+                vertical
+                    .iter()
+                    .any(|v| (v.0 - x).abs() < 0.1 && v.1 < number.y && number.y < v.2),
+                "row {} has no rule at {x} mm",
+                number.text
+            );
+        }
+        assert!(
+            horizontal
+                .iter()
+                .any(|h| h.0 > number.y && h.0 < number.y + 13.0 && h.1 <= xs[0] && h.2 >= xs[2]),
+            "row {} has no rule below it across the boxes",
+            number.text
+        );
+    }
+}
