@@ -82,6 +82,8 @@ fn rename_first_participant(programme: &Path) -> String {
 }
 
 fn main() {
+    // As the binary runs.
+    secretariat::no_huge_pages();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let binary = root.join("target/release/secretariat");
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES")

@@ -15,25 +15,8 @@ use cli::args::{Cli, Command, TemplatesCommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Transparent huge pages off for this process. mimalloc asks for them, and
-/// the kernel then zeroes two megabytes wherever a page is first touched: a
-/// third of the CPU time of the reference programme's build went to zeroing
-/// memory mostly never used. Without them, over three alternating runs
-/// each, that build took 0.62 to 0.72 s against 0.60 to 0.93 s (system time
-/// 0.13 to 0.16 s against 0.08 to 0.66 s) and peaked at 175 MB instead of
-/// 250 MB. Applies to every page touched from here on, whatever mimalloc
-/// reserved before.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory
-    // of ours; a kernel without it refuses, and the run goes on as before.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 fn main() -> ExitCode {
-    no_huge_pages();
+    secretariat::no_huge_pages();
     let args = Cli::parse();
     let output = args.output;
     let building = matches!(args.command, Command::Build(_) | Command::Proof(_));
