@@ -50,16 +50,26 @@ pub struct Cached {
 #[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
-    /// A one-file zip made by [`pack`], the last `len` bytes of a cache
-    /// entry from byte `at` on, copied into the zip without recompressing,
-    /// once its bytes are checked against `len` and `sha256`, as recorded
-    /// when it was written.
-    Packed {
-        path: std::path::PathBuf,
-        at: u64,
-        len: u64,
-        sha256: String,
-    },
+    /// A one-file zip made by [`pack`] in a cache entry, copied into the zip
+    /// without recompressing.
+    Packed(Packed),
+}
+
+/// Where a packed PDF lies: the last `len` bytes of a cache entry, from
+/// byte `at` on, with the SHA-256 recorded when it was written.
+#[derive(Debug, Clone)]
+pub struct Packed {
+    pub path: std::path::PathBuf,
+    pub at: u64,
+    pub len: u64,
+    pub sha256: String,
+}
+
+impl Packed {
+    /// The packed bytes, once checked against their length and SHA-256.
+    fn read(&self) -> anyhow::Result<Vec<u8>> {
+        cache::read_packed(&self.path, self.at, self.len, &self.sha256)
+    }
 }
 
 /// How every file of the zip is stored: deflated (fast level: PDFs are mostly
@@ -116,17 +126,12 @@ impl Entry {
     pub fn bytes(&self) -> anyhow::Result<Vec<u8>> {
         match &self.content {
             Content::Bytes(bytes) => Ok(bytes.clone()),
-            Content::Packed {
-                path,
-                at,
-                len,
-                sha256,
-            } => {
-                let bytes = unpack(&cache::read_packed(path, *at, *len, sha256)?)?;
+            Content::Packed(packed) => {
+                let bytes = unpack(&packed.read()?)?;
                 anyhow::ensure!(
                     crate::typeset::sha256(&bytes) == self.sha256,
                     "{} is not what was written to the document cache",
-                    path.display()
+                    packed.path.display()
                 );
                 Ok(bytes)
             }
@@ -144,12 +149,12 @@ impl Entry {
         Self {
             path: path.into(),
             kind,
-            content: Content::Packed {
+            content: Content::Packed(Packed {
                 path: cache.entry(&key),
                 at: done.record.packed_at,
                 len: done.record.packed_len,
                 sha256: done.record.packed_sha256.clone(),
-            },
+            }),
             sha256: done.record.sha256.clone(),
             pages: done.record.pages.clone(),
             cached: Some(Cached {
@@ -196,21 +201,17 @@ pub fn write_zip(target: &Path, entries: &[Entry], timestamp: NaiveDateTime) -> 
                     zip.start_file(entry.path.as_str(), options)?;
                     zip.write_all(bytes)?;
                 }
-                Content::Packed {
-                    path,
-                    at,
-                    len,
-                    sha256,
-                } => {
+                Content::Packed(packed) => {
                     // Compressed once, when typeset, and copied as is ever
                     // after; checked first, so a cache entry damaged since
                     // it was verified fails the build instead of reaching
                     // the printer.
-                    let packed = cache::read_packed(path, *at, *len, sha256)
+                    let bytes = packed
+                        .read()
                         .with_context(|| format!("cannot take {} into the zip", entry.path))?;
-                    let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed))
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    zip.raw_copy_file_rename(packed.by_index_raw(0)?, entry.path.as_str())?;
+                    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                        .with_context(|| format!("cannot read {}", packed.path.display()))?;
+                    zip.raw_copy_file_rename(archive.by_index_raw(0)?, entry.path.as_str())?;
                 }
             }
         }
