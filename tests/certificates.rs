@@ -286,3 +286,86 @@ fn hostile_names_print_exactly_or_are_refused() {
         );
     }
 }
+
+/// Words of `seed`, repeated to `n` characters.
+fn words_to(seed: &str, n: usize) -> String {
+    let words = seed.split(' ').cycle();
+    let text: String = words.flat_map(|w| w.chars().chain([' '])).take(n).collect();
+    text.trim_end().to_string()
+}
+
+#[test]
+fn the_longest_name_organisation_and_title_the_file_allows_print_apart() {
+    // The most `check` lets through: a name and a native name of 120
+    // characters, an organisation and a title of 300.
+    let name = words_to("Siriporn Chaiyaphum Wattanakul Srisawat", 120);
+    let native = words_to("ศิริพร ชัยภูมิ วัฒนกุล", 120);
+    let organisation = words_to("Ministry of Social Development and Human Security", 300);
+    let title = words_to("Promotion of Networking among ASEAN Countries", 300);
+    let dir = fixture(|y| {
+        let y = replace_once(
+            &y,
+            "    name: Siriporn Chaiyaphum\n",
+            &format!("    name: {name}\n"),
+        );
+        let y = replace_once(
+            &y,
+            "    native_name: ศิริพร ชัยภูมิ\n",
+            &format!("    native_name: {native}\n"),
+        );
+        let y = replace_once(
+            &y,
+            "    organisation: Ministry of Social Development and Human Security\n",
+            &format!("    organisation: {organisation}\n"),
+        );
+        replace_once(
+            &y,
+            "  title: Promotion of Networking among ASEAN Countries on Anti-Trafficking in Persons\n",
+            &format!("  title: {title}\n"),
+        )
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let check = common::secretariat(&["check", yaml.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for id in ["TH-01", "TH-02"] {
+        let document = common::typeset(&yaml, &format!("certificates/{id}.pdf"));
+        assert_eq!(document.pages().len(), 1);
+        assert_eq!(secretariat::typeset::misprinted(&document), None, "{id}");
+        let text = common::drawn(&document);
+        for whole in [
+            &title,
+            "CERTIFICATE OF COMPLETION",
+            "This is to certify that",
+        ] {
+            assert!(
+                text.contains(&common::squeeze(whole).replace(' ', "")),
+                "{id}: {whole}"
+            );
+        }
+        if id == "TH-01" {
+            for whole in [&name, &native, &organisation] {
+                assert!(text.contains(&whole.replace(' ', "")), "{id}: {whole}");
+            }
+        }
+        // The zones keep their order down the page.
+        let runs = secretariat::typeset::drawn_runs(&document);
+        let y = |t: &str| {
+            runs.iter()
+                .find(|r| r.text.contains(t))
+                .unwrap_or_else(|| panic!("{t}"))
+                .y
+        };
+        let order = [
+            y("CERTIFICATE"),
+            y("This is to certify"),
+            y("has successfully"),
+            y("Hanako Sato"),
+            y("Certificate No."),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{id}: {order:?}");
+    }
+}

@@ -553,3 +553,89 @@ fn sign_in_boxes_are_ruled_on_both_sides_on_every_row() {
         );
     }
 }
+
+/// The reference programme with `n` staff: its four and more after them.
+fn with_staff(n: usize) -> tempfile::TempDir {
+    let extra: String = (5..=n)
+        .map(|i| format!("  - id: S-{i:02}\n    name: Extra Staff Member {i}\n    native_name: 山田 太郎\n    role: lecturer\n    organisation: nwec\n    position: Lecturer\n"))
+        .collect();
+    fixture(|y| {
+        replace_once(
+            &y,
+            "    position: Interpreter (Thai, English)\n",
+            &format!("    position: Interpreter (Thai, English)\n{extra}"),
+        )
+    })
+}
+
+#[test]
+fn a_staff_too_long_for_a_page_runs_on_and_every_row_prints() {
+    let dir = with_staff(40);
+    let yaml = dir.path().join("programme.yaml");
+    for (path, heading, header) in [
+        (
+            "sign-in/2018-10-24.pdf",
+            "Staff",
+            &["No.", "Name", "Role", "Morning"][..],
+        ),
+        (
+            "participants/list.pdf",
+            "Programme staff",
+            &["Name", "Role", "E-mail"][..],
+        ),
+    ] {
+        let document = typeset(&yaml, path);
+        assert_eq!(secretariat::typeset::misprinted(&document), None, "{path}");
+        let runs = drawn_runs(&document);
+        let height = document.pages()[0].frame.size().y.to_mm();
+        // Every staff member once, each on the page, above its footer (18 mm).
+        for i in 5..=40 {
+            let name = format!("Extra Staff Member {i}");
+            let rows: Vec<_> = runs.iter().filter(|r| r.text == name).collect();
+            assert_eq!(rows.len(), 1, "{path}: {name} drawn {} times", rows.len());
+            assert!(
+                rows[0].y < height - 18.0,
+                "{path}: {name} at {} mm",
+                rows[0].y
+            );
+        }
+        // The heading once, on the page where the staff begin, and the table's
+        // header above its rows on every page it runs on to.
+        let heading: Vec<_> = runs.iter().filter(|r| r.text == heading).collect();
+        assert_eq!(heading.len(), 1, "{path}");
+        let first = run_of(&runs, "Yuko Takahashi");
+        assert_eq!(heading[0].page, first.page, "{path}: the heading is alone");
+        let last = run_of(&runs, "Extra Staff Member 40").page;
+        assert!(last > first.page, "{path}: 40 staff fit one page?");
+        for page in first.page..=last {
+            let text: String = runs
+                .iter()
+                .filter(|r| r.page == page)
+                .map(|r| r.text.as_str())
+                .collect();
+            for h in header {
+                assert!(text.contains(h), "{path} page {}: no {h:?}", page + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_staff_that_fits_a_page_is_never_split() {
+    // After 13 participants, the rest of the page holds a few staff rows, not
+    // all of them: the staff, their heading with them, go whole to the next
+    // page (which holds them all).
+    for (n, path, heading) in [
+        (12, "sign-in/2018-10-24.pdf", "Staff"),
+        (20, "participants/list.pdf", "Programme staff"),
+    ] {
+        let dir = with_staff(n);
+        let document = typeset(&dir.path().join("programme.yaml"), path);
+        let runs = drawn_runs(&document);
+        let first = run_of(&runs, "Yuko Takahashi").page;
+        assert!(first > run_of(&runs, "Dewi Kartika Sari").page, "{path}");
+        assert_eq!(run_of(&runs, heading).page, first, "{path}");
+        let last = format!("Extra Staff Member {n}");
+        assert_eq!(run_of(&runs, &last).page, first, "{path}");
+    }
+}

@@ -622,3 +622,37 @@ fn the_honorific_never_ends_a_line_of_the_address() {
         "{source}"
     );
 }
+
+#[test]
+fn a_list_too_long_for_a_page_runs_on_and_every_line_prints() {
+    // Fifty short presentations with IOM after the first day's sessions: a
+    // request to IOM and every invitation list more than a page holds.
+    let sessions: String = (0..50)
+        .map(|i| {
+            let (from, to) = (16 * 60 + 5 * i, 16 * 60 + 5 * i + 5);
+            format!(
+                "      - {{time: \"{:02}:{:02}-{:02}:{:02}\", kind: presentation, title: Extra presentation {i} of 50, with: [iom]}}\n",
+                from / 60, from % 60, to / 60, to % 60
+            )
+        })
+        .collect();
+    let dir = fixture(|y| {
+        let last = "      - {time: \"14:00-16:00\", kind: orientation, title: Life in Japan and the training centre, with: [jica]}\n";
+        replace_once(&y, last, &format!("{last}{sessions}"))
+    });
+    let yaml = dir.path().join("programme.yaml");
+    for path in ["requests/iom.pdf", "invitations/TH-01.pdf"] {
+        let document = typeset(&yaml, path);
+        assert_eq!(secretariat::typeset::misprinted(&document), None, "{path}");
+        assert!(
+            document.pages().len() >= 2,
+            "{path}: 50 sessions fit one page?"
+        );
+        let text = drawn(&document);
+        for i in 0..50 {
+            let line = squeeze(&format!("Extra presentation {i} of 50"));
+            assert_eq!(text.matches(&line).count(), 1, "{path}: {line}");
+        }
+        assert!(text.contains("Yourssincerely"), "{path}");
+    }
+}

@@ -310,3 +310,39 @@ fn a_template_typo_fails_check_with_the_field_the_line_and_a_suggestion() {
         assert!(stderr.contains(expected), "`{expected}` in:\n{stderr}");
     }
 }
+
+#[test]
+fn a_template_that_prints_over_itself_or_off_the_page_fails_and_writes_nothing() {
+    let dir = fixture(|y| y);
+    let (code, stderr) = build_in(dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let zip = dir.path().join("out/kccp-2018-atip.zip");
+    let before = std::fs::read(&zip).unwrap();
+    for (template, said) in [
+        (
+            // A list too long for its page, in a block that may not break.
+            "#set page(paper: \"a5\")\n#block(breakable: false)[#for i in range(80) [Line #i for {{ participant.name }} \\ ]]\n",
+            "runs off the page",
+        ),
+        (
+            "#place(top + left)[{{ participant.name }}]\n#place(top + left, dy: 1mm)[{{ participant.name }}]\n",
+            "is printed over",
+        ),
+    ] {
+        write(dir.path(), "templates/certificates.typ.j2", template);
+        let (code, stderr) = build_in(dir.path());
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(stderr.contains("certificate for"), "{stderr}");
+        assert!(
+            stderr.contains("templates/certificates.typ.j2, let a block"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("no zip was written"), "{stderr}");
+        assert_eq!(
+            std::fs::read(&zip).unwrap(),
+            before,
+            "the earlier zip changed"
+        );
+    }
+}

@@ -116,3 +116,156 @@ pub fn drawn_text(document: &PagedDocument) -> String {
     }
     out
 }
+
+/// How far two runs of text may overlap across before one is printed over the
+/// other, in mm: runs that meet on a line touch at their advances, and a
+/// kerned or italic edge may cross by a hair.
+const OVERLAP_ACROSS_MM: f64 = 0.2;
+/// How far apart, in drawing order, the runs one shaped cluster was split into
+/// may be: a complex script's base and marks may come in consecutive runs from
+/// different fonts, drawn at the same place on purpose.
+const CLUSTER_RUNS: usize = 3;
+
+/// Where a document prints text over other text, or outside its page: what a
+/// block too tall for a page leaves, since Typst lets an unbreakable block run
+/// past the foot of a page, on top of the footer and off the paper. Said in
+/// words, the first such place; `None` when there is none.
+///
+/// Each run of text is taken as the box from its baseline up to its font's
+/// cap height, across its advance: lines of any leading keep these apart, and
+/// two of them overlapping is text the eye cannot read. Runs on the same
+/// baseline close together in drawing order are one cluster's pieces, and
+/// rotated or skewed text is left out.
+pub fn misprinted(document: &PagedDocument) -> Option<String> {
+    struct Placed {
+        order: usize,
+        x: (f64, f64),
+        y: (f64, f64),
+        text: String,
+    }
+    for (index, page) in document.pages().iter().enumerate() {
+        let size = page.frame.size();
+        let (width, height) = (size.x.to_mm(), size.y.to_mm());
+        let mut runs = Vec::new();
+        walk(&page.frame, Transform::identity(), &mut |item, pos, ts| {
+            let FrameItem::Text(text) = item else { return };
+            if !ts.kx.is_zero() || !ts.ky.is_zero() || text.text.trim().is_empty() {
+                return;
+            }
+            let (x, y) = (pos.x.to_mm(), pos.y.to_mm());
+            let across = text.width().to_mm() * ts.sx.get();
+            let cap = text.font.metrics().cap_height.at(text.size).to_mm() * ts.sy.get();
+            runs.push(Placed {
+                order: runs.len(),
+                x: (x.min(x + across), x.max(x + across)),
+                y: (y - cap.abs(), y),
+                text: text.text.trim().to_string(),
+            });
+        });
+        let page_no = index + 1;
+        if let Some(off) = runs.iter().find(|r| {
+            r.x.0 < -OVERLAP_ACROSS_MM
+                || r.x.1 > width + OVERLAP_ACROSS_MM
+                || r.y.0 < 0.0
+                || r.y.1 > height
+        }) {
+            return Some(format!(
+                "on page {page_no}, “{}” runs off the page",
+                off.text
+            ));
+        }
+        runs.sort_by(|a, b| a.y.0.total_cmp(&b.y.0));
+        for (i, a) in runs.iter().enumerate() {
+            for b in runs[i + 1..].iter().take_while(|b| b.y.0 < a.y.1) {
+                let across = a.x.1.min(b.x.1) - a.x.0.max(b.x.0);
+                let one_cluster =
+                    (a.y.1 - b.y.1).abs() < 0.01 && a.order.abs_diff(b.order) <= CLUSTER_RUNS;
+                if across > OVERLAP_ACROSS_MM && !one_cluster {
+                    return Some(format!(
+                        "on page {page_no}, “{}” is printed over “{}”",
+                        b.text, a.text
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::misprinted;
+    use crate::typeset::Typesetter;
+
+    fn typeset(body: &str) -> typst_layout::PagedDocument {
+        let folder = tempfile::tempdir().unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
+        let typesetter = Typesetter::new(
+            folder.path(),
+            &Default::default(),
+            day,
+            day.and_hms_opt(9, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let source = format!("#set page(width: 80mm, height: 60mm, margin: 10mm)\n{body}");
+        typesetter.compile(&source).map_err(|_| "typeset").unwrap()
+    }
+
+    #[test]
+    fn what_lays_out_in_turn_is_printed_well() {
+        let lines = "#for i in range(40) [Line #i of a paragraph that wraps. ]";
+        for body in [
+            lines.to_string(),
+            format!("#table(columns: 3, ..range(60).map(str))\n{lines}"),
+            "Ab#text(font: \"DejaVu Sans Mono\")[cd]ef".to_string(),
+            "#text(size: 30pt)[Big] \\ #text(size: 6pt)[small] \\ x".to_string(),
+            "#rotate(90deg)[Turned] Upright".to_string(),
+        ] {
+            assert_eq!(misprinted(&typeset(&body)), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn text_over_text_is_found() {
+        let found = misprinted(&typeset(
+            "#place(top + left)[Hello]\n#place(top + left, dx: 1mm, dy: 0.5mm)[World]",
+        ));
+        assert_eq!(
+            found.as_deref(),
+            Some("on page 1, “World” is printed over “Hello”")
+        );
+        // Text that only meets another on its line is not over it.
+        assert_eq!(
+            misprinted(&typeset("#place[Hello]#place(dx: 12mm)[World]")),
+            None
+        );
+    }
+
+    #[test]
+    fn text_off_the_page_is_found() {
+        for (body, text) in [
+            ("#place(dx: 50mm)[Words that run off]", "Words"),
+            ("#place(dy: 55mm)[Below]", "Below"),
+            ("#place(dx: -12mm)[Left]", "Left"),
+        ] {
+            let found = misprinted(&typeset(body)).unwrap_or_default();
+            assert!(
+                found.starts_with("on page 1, “") && found.ends_with("” runs off the page"),
+                "{body}: {found}"
+            );
+            assert!(found.contains(text), "{found}");
+        }
+    }
+
+    #[test]
+    fn a_block_too_long_for_its_page_is_found() {
+        let found = misprinted(&typeset(
+            "Before\n#block(breakable: false)[#for i in range(30) [Line #i \\ ]]",
+        ));
+        assert!(found.is_some());
+        let found = misprinted(&typeset(
+            "#block(breakable: false, table(columns: 2, ..range(80).map(str)))",
+        ));
+        assert!(found.is_some());
+    }
+}

@@ -13,7 +13,7 @@ mod text_layer;
 mod workers;
 mod world;
 
-pub use frames::{DrawnRun, drawn_runs, drawn_svgs, drawn_text, visit_text, walk};
+pub use frames::{DrawnRun, drawn_runs, drawn_svgs, drawn_text, misprinted, visit_text, walk};
 pub use print::print_files;
 pub use run::{Done, Expect, Run, documents, typeset_one};
 pub use workers::parallel;

@@ -231,8 +231,8 @@ pub struct Expect {
 pub type Longer<'a> = &'a dyn Fn(usize) -> Result<String, String>;
 
 /// One document from the cache (see [`reuse`]), else typeset, checked for
-/// missing glyphs (and, when `expect.pages` is given, for pages as it says),
-/// exported and stored.
+/// missing glyphs (and, when `expect.pages` is given, for pages as it says)
+/// and for text printed over text or off the page, exported and stored.
 ///
 /// A document whose first layout runs to more than one page is laid out once
 /// more from `longer`'s source, when that differs: a template adds what only a
@@ -277,7 +277,43 @@ pub fn typeset_one(
     if let Some(spec) = expect.pages {
         check_pages(&document, spec, template)?;
     }
+    check_print(run, &document, template)?;
     store(run, key, path, &document, dependencies, expect.tagged)
+}
+
+/// Checks that no text of a document is printed over other text or off its
+/// page (see [`super::misprinted`]), and says what to change when some is.
+fn check_print(run: &Run, document: &PagedDocument, template: &str) -> Result<(), String> {
+    let Some(misprint) = super::misprinted(document) else {
+        return Ok(());
+    };
+    // The built-in templates let what may be long break across pages, so
+    // with them the cause is text longer than its place holds.
+    let own: Vec<String> = if run.templates.overridden(template) {
+        vec![template.to_string()]
+    } else {
+        crate::render::builtin_names()
+            .filter(|name| name.starts_with("partials/") && run.templates.overridden(name))
+            .map(str::to_string)
+            .collect()
+    };
+    let fix = if own.is_empty() {
+        "shorten that text in the programme file".to_string()
+    } else {
+        let own: Vec<String> = own
+            .iter()
+            .map(|name| run.templates.origin(name).display().to_string())
+            .collect();
+        format!(
+            "in {}, let a block too long for one page break across pages (one that may \
+             not break runs past the foot of the page), and keep placed text clear of \
+             other text",
+            own.join(" or ")
+        )
+    };
+    Err(format!(
+        "{misprint}, so the document would print wrong; {fix}"
+    ))
 }
 
 /// Checks that a document to be imposed has the pages its sheets, crop marks
