@@ -139,7 +139,22 @@ fn a_name_that_cannot_fit_fails_naming_the_person_and_field() {
     let (code, stderr) = common::run_build(&yaml, &out);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("badge for ID-01"), "{stderr}");
-    assert!(stderr.contains("name does not fit the badge"), "{stderr}");
+    assert!(
+        stderr.contains("`name` does not fit the badge, even on 2 lines at 12pt; shorten it"),
+        "{stderr}"
+    );
+    // The refusal in plain words: no Typst, no generated source, and the
+    // name quoted once, as an excerpt, in the document's label.
+    assert!(
+        !stderr.contains("Typst") && !stderr.contains("generated line"),
+        "{stderr}"
+    );
+    let badge = stderr
+        .split("\n\n")
+        .find(|e| e.contains("badge for ID-01"))
+        .unwrap();
+    assert_eq!(badge.matches("Wolfeschlegel").count(), 1, "{stderr}");
+    assert!(!stderr.contains(impossible), "{stderr}");
 }
 
 #[test]

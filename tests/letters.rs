@@ -428,6 +428,10 @@ fn an_address_too_long_for_the_window_fails_clearly() {
         "{stderr}"
     );
     assert!(stderr.contains("7pt"), "{stderr}");
+    assert!(
+        !stderr.contains("Typst") && !stderr.contains("generated line"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -311,3 +311,161 @@ fn contradicting_dates_are_warnings_with_both_lines() {
     let strict = secretariat(&["check", programme.to_str().unwrap(), "--strict"]);
     assert_eq!(strict.status.code(), Some(1));
 }
+
+/// The free-text fields, printed as they are written.
+const FREE_TEXT: &[&str] = &[
+    "name",
+    "native_name",
+    "name_ja",
+    "honorific",
+    "short",
+    "title",
+    "title_ja",
+    "short_title",
+    "series",
+    "position",
+    "organisation",
+    "place",
+    "place_ja",
+    "speakers",
+    "addressee",
+    "addressee_ja",
+    "addressee_name_ja",
+];
+
+/// Makes every free-text value under `value` for which `lengthen` holds as
+/// long as `check` lets it be, of its own words repeated. `path` is the
+/// value's, as `check` names it.
+fn longest(value: &mut serde_yaml::Value, path: &str, lengthen: &dyn Fn(&str) -> bool) {
+    use serde_yaml::Value;
+    match value {
+        Value::Mapping(map) => {
+            for (key, inner) in map.iter_mut() {
+                let key = key.as_str().unwrap_or_default();
+                let path = if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{path}.{key}")
+                };
+                // A staff member's or signatory's organisation is an id.
+                let reference = key == "organisation" && !path.starts_with("participants");
+                let max = secretariat::validate::max_chars(&path);
+                match inner {
+                    Value::String(text) if FREE_TEXT.contains(&key) && !reference => {
+                        if lengthen(&path) {
+                            let words: Vec<char> = format!("{text} ").chars().collect();
+                            let long: String = words.iter().cycle().take(max).collect();
+                            *text = long.trim_end().to_string();
+                        }
+                    }
+                    // An address of one long word before its domain.
+                    Value::String(text) if key == "email" && lengthen(&path) => {
+                        let (user, domain) = text.split_once('@').unwrap();
+                        let user: String =
+                            user.chars().cycle().take(max - domain.len() - 1).collect();
+                        *text = format!("{user}@{domain}");
+                    }
+                    Value::String(text) if key == "phone" && lengthen(&path) => {
+                        *text = format!("{text} ")
+                            .repeat(max)
+                            .chars()
+                            .take(max)
+                            .collect::<String>()
+                            .trim_end()
+                            .to_string();
+                    }
+                    _ => longest(inner, &path, lengthen),
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                longest(item, &format!("{path}[{i}]"), lengthen);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The reference programme with the fields `lengthen` names at their longest.
+fn longest_programme(lengthen: impl Fn(&str) -> bool) -> tempfile::TempDir {
+    let dir = fixture(|y| {
+        let mut value: serde_yaml::Value = serde_yaml::from_str(&y).unwrap();
+        longest(&mut value, "", &lengthen);
+        serde_yaml::to_string(&value).unwrap()
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let check = secretariat(&["check", yaml.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success(), "{stderr}");
+    dir
+}
+
+/// Builds one kind of document of the programme in `dir`: exit code, stderr.
+fn build_only(dir: &std::path::Path, kind: &str) -> (Option<i32>, String) {
+    let out = dir.join(format!("out-{kind}"));
+    let yaml = dir.join("programme.yaml");
+    let output = secretariat(&[
+        "build",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--only",
+        kind,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    (output.status.code(), stderr)
+}
+
+#[test]
+fn every_field_at_its_longest_prints_or_is_refused_in_plain_words() {
+    let dir = longest_programme(|_| true);
+    // Every page is checked as it is typeset: no text over other text, none
+    // off the paper.
+    for kind in ["schedules", "sign-in", "participants"] {
+        let (code, stderr) = build_only(dir.path(), kind);
+        assert_eq!(code, Some(0), "{kind}: {stderr}");
+    }
+    // What only typesetting can measure is refused then, saying what to
+    // shorten, quoting at most an excerpt.
+    for (kind, said) in [
+        ("badges", "does not fit the badge"),
+        ("certificates", "does not fit its page, even set at 70%"),
+        ("invitations", "does not fit the envelope window"),
+        ("requests", "does not fit the envelope window"),
+        ("thank-you", "does not fit the envelope window"),
+    ] {
+        let (code, stderr) = build_only(dir.path(), kind);
+        assert_eq!(code, Some(1), "{kind}: {stderr}");
+        assert!(stderr.contains(said), "{kind}: {stderr}");
+        assert!(stderr.contains("shorten"), "{kind}: {stderr}");
+        assert!(!stderr.contains("Typst"), "{kind}: {stderr}");
+        assert!(stderr.contains("no zip was written"), "{kind}: {stderr}");
+    }
+}
+
+#[test]
+fn every_field_a_letter_or_badge_prints_in_running_text_at_its_longest_prints() {
+    // What goes in an envelope's window or on a badge as it is, all else at
+    // its longest.
+    let dir = longest_programme(|path| {
+        let key = path.rsplit('.').next().unwrap();
+        let person = ["participants", "staff"]
+            .iter()
+            .any(|p| path.starts_with(p));
+        let window = path.starts_with("organisations")
+            && [
+                "name",
+                "name_ja",
+                "addressee",
+                "addressee_ja",
+                "addressee_name_ja",
+            ]
+            .contains(&key);
+        !(person || window)
+    });
+    for kind in ["badges", "invitations", "requests", "thank-you"] {
+        let (code, stderr) = build_only(dir.path(), kind);
+        assert_eq!(code, Some(0), "{kind}: {stderr}");
+    }
+}

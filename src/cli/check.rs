@@ -100,9 +100,10 @@ fn made_ids(p: &secretariat::programme::Programme) {
             .unwrap_or("?");
         let file = origin.file.file_name().unwrap_or(origin.file.as_os_str());
         eprintln!(
-            "made id {id} for {}, {} ({name})",
+            "made id {id} for {}, {} ({})",
             file.to_string_lossy(),
-            origin.place(None)
+            origin.place(None),
+            secretariat::diagnostic::excerpt(name)
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Imposition, PageSpec, Plan, PrintFile, Subject, add};
 use crate::context::{Context, Person};
+use crate::diagnostic::excerpt;
 use crate::programme::{Kind, Programme};
 
 /// A badge for every participant and staff member, imposed on print sheets.
@@ -27,7 +28,7 @@ pub(super) fn badges(programme: &Programme, template: &str, plan: &mut Plan) {
             Kind::Badges,
             Subject::Person(id.clone()),
             format!("badges/{id}.pdf"),
-            format!("badge for {id} ({name})"),
+            format!("badge for {id} ({})", excerpt(name)),
             template,
             Context::Badge(person),
         );

@@ -4,6 +4,7 @@
 
 use super::{Note, Plan, RegisterRow, Subject, add, print_file};
 use crate::context::{self, Context};
+use crate::diagnostic::excerpt;
 use crate::programme::{Kind, Participant, Programme};
 
 /// Whether a participant earned a certificate, and the reason either way.
@@ -57,7 +58,11 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
         if !eligible {
             plan.notes.push(Note {
                 about: Some(p.id.clone()),
-                text: format!("no certificate for {} ({}): {reason}", p.id, p.name),
+                text: format!(
+                    "no certificate for {} ({}): {reason}",
+                    p.id,
+                    excerpt(&p.name)
+                ),
             });
             continue;
         }
@@ -66,7 +71,7 @@ pub(super) fn certificates(programme: &Programme, template: &str, plan: &mut Pla
             Kind::Certificates,
             Subject::Person(p.id.clone()),
             format!("certificates/{}.pdf", p.id),
-            format!("certificate for {} ({})", p.id, p.name),
+            format!("certificate for {} ({})", p.id, excerpt(&p.name)),
             template,
             Context::Certificate {
                 participant: i,

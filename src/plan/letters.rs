@@ -3,7 +3,7 @@
 
 use super::{Plan, PrintFile, Subject, add};
 use crate::context::Context;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, excerpt};
 use crate::programme::{Kind, Language, Programme};
 use crate::render::Templates;
 
@@ -63,7 +63,7 @@ pub(super) fn invitations(
             Kind::Invitations,
             Subject::Person(p.id.clone()),
             format!("invitations/{}.pdf", p.id),
-            format!("invitation for {} ({})", p.id, p.name),
+            format!("invitation for {} ({})", p.id, excerpt(&p.name)),
             &template,
             Context::Invitation { participant: i },
         ));
@@ -113,7 +113,7 @@ pub(super) fn organisation_letters(
             kind,
             Subject::Organisation(org.id.clone()),
             format!("{}/{}.pdf", kind.key(), org.id),
-            format!("{noun} to {} ({})", org.id, org.name),
+            format!("{noun} to {} ({})", org.id, excerpt(&org.name)),
             &template,
             Context::OrganisationLetter {
                 kind,

@@ -137,11 +137,15 @@ const CLUSTER_RUNS: usize = 3;
 /// baseline close together in drawing order are one cluster's pieces, and
 /// rotated or skewed text is left out.
 pub fn misprinted(document: &PagedDocument) -> Option<String> {
-    struct Placed {
+    // Generic over the run's text, Typst's own string type, cloned cheaply.
+    struct Placed<T> {
         order: usize,
         x: (f64, f64),
         y: (f64, f64),
-        text: String,
+        text: T,
+    }
+    fn quoted<T: AsRef<str>>(run: &Placed<T>) -> String {
+        crate::diagnostic::excerpt(run.text.as_ref().trim())
     }
     for (index, page) in document.pages().iter().enumerate() {
         let size = page.frame.size();
@@ -159,7 +163,7 @@ pub fn misprinted(document: &PagedDocument) -> Option<String> {
                 order: runs.len(),
                 x: (x.min(x + across), x.max(x + across)),
                 y: (y - cap.abs(), y),
-                text: text.text.trim().to_string(),
+                text: text.text.clone(),
             });
         });
         let page_no = index + 1;
@@ -171,7 +175,7 @@ pub fn misprinted(document: &PagedDocument) -> Option<String> {
         }) {
             return Some(format!(
                 "on page {page_no}, “{}” runs off the page",
-                off.text
+                quoted(off)
             ));
         }
         runs.sort_by(|a, b| a.y.0.total_cmp(&b.y.0));
@@ -183,7 +187,8 @@ pub fn misprinted(document: &PagedDocument) -> Option<String> {
                 if across > OVERLAP_ACROSS_MM && !one_cluster {
                     return Some(format!(
                         "on page {page_no}, “{}” is printed over “{}”",
-                        b.text, a.text
+                        quoted(b),
+                        quoted(a)
                     ));
                 }
             }

@@ -399,6 +399,14 @@ fn typst_errors(
     errors
         .iter()
         .map(|e| {
+            // A built-in template refuses what it cannot print with `panic`,
+            // its message in plain words with the fix: that is all to say.
+            let refusal = e.message.strip_prefix("panicked with: ");
+            if let Some(refusal) = refusal
+                && !templates.overridden(template)
+            {
+                return refusal.to_string();
+            }
             let mut text = format!("Typst error from template {template}: {}", e.message);
             if let Some(range) = &e.range {
                 let line = source[..range.start].matches('\n').count();

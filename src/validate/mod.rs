@@ -16,6 +16,8 @@ mod people;
 mod references;
 mod text;
 
+pub use text::max_chars;
+
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;

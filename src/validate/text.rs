@@ -5,21 +5,33 @@ use super::Validator;
 use crate::load::Text;
 
 /// The longest string each kind of field can print: a name on a badge or a
-/// certificate, a title on a schedule, anything else in a letter.
-fn max_chars(path: &str) -> usize {
+/// certificate, a title on a schedule, anything else in a letter. Every
+/// document holds every field at its longest, or refuses it when typeset
+/// (a name too wide for its badge, an address for its window), as the tests
+/// of the longest programme prove.
+pub fn max_chars(path: &str) -> usize {
     let key = path.rsplit('.').next().unwrap_or(path);
     let key = key.split('[').next().unwrap_or(key);
-    let person = ["participants", "staff", "signatories"]
+    let person = ["participants", "staff", "signatories", "programme.contact"]
         .iter()
         .any(|list| path.starts_with(list));
     match key {
         "id" => 64,
-        // A person's name goes on a badge; an organisation's name only in letters.
+        // A person's name goes on a badge, the secretariat's in every
+        // working document's footer.
         "name" | "native_name" | "name_ja" | "honorific" if person => 120,
+        // On every page's running header and on badges, beside the logo.
+        "short_title" => 60,
         "short" => 120,
-        "title" | "title_ja" | "short_title" | "addressee" | "addressee_ja"
-        | "addressee_name_ja" | "position" | "organisation" | "place" | "place_ja" | "email"
-        | "phone" | "address" | "address_ja" | "speakers" => 300,
+        // On certificates, side by side, and at the head of every letter.
+        "name" | "name_ja" if path.starts_with("organisations") => 300,
+        "title" | "title_ja" | "addressee" | "addressee_ja" | "addressee_name_ja" | "position"
+        | "organisation" | "place" | "place_ja" | "address" | "address_ja" | "speakers" => 300,
+        // In footers and letterheads, and a column of the participant list.
+        // Addresses are seldom half as long; the standard allows 254.
+        "email" => 100,
+        // International format with an extension.
+        "phone" => 40,
         _ => 1000,
     }
 }
