@@ -369,3 +369,80 @@ fn the_longest_name_organisation_and_title_the_file_allows_print_apart() {
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{id}: {order:?}");
     }
 }
+
+#[test]
+fn text_of_ordinary_length_prints_as_it_is() {
+    // Every field the certificate's zones hold at the longest it is set
+    // without measuring (the template's `ordinary`): it fits as it is.
+    let dir = fixture(|y| {
+        let mut y = y;
+        for (from, seed, n) in [
+            (
+                "    name: Siriporn Chaiyaphum\n",
+                "Siriporn Chaiyaphum Wattanakul",
+                40,
+            ),
+            ("    native_name: ศิริพร ชัยภูมิ\n", "ศิริพร ชัยภูมิ วัฒนกุล", 40),
+            (
+                "    organisation: Ministry of Social Development and Human Security\n",
+                "Ministry of Social Development and Human Security",
+                80,
+            ),
+            (
+                "  title: Promotion of Networking among ASEAN Countries on Anti-Trafficking in Persons\n",
+                "Promotion of Networking among ASEAN Countries",
+                100,
+            ),
+            (
+                "  series: FY2018 Knowledge Co-creation Program\n",
+                "FY2018 Knowledge Co-creation Program",
+                50,
+            ),
+            (
+                "    name: National Women's Education Center\n",
+                "National Women's Education Center",
+                40,
+            ),
+            (
+                "    name: Japan International Cooperation Agency\n",
+                "Japan International Cooperation Agency",
+                40,
+            ),
+            ("    title: President\n", "President of the Board", 40),
+            (
+                "    title: Director General, JICA Tokyo\n",
+                "Director General, JICA Tokyo",
+                40,
+            ),
+        ] {
+            let key = &from[..from.find(':').unwrap() + 2];
+            y = replace_once(&y, from, &format!("{key}{}\n", words_to(seed, n)));
+        }
+        y
+    });
+    let yaml = dir.path().join("programme.yaml");
+    let (_, source) = common::render(&yaml, "certificates/TH-01.pdf");
+    assert!(source.contains("#let zone(body) = body"), "measured");
+    let document = common::typeset(&yaml, "certificates/TH-01.pdf");
+    assert_eq!(document.pages().len(), 1);
+    assert_eq!(secretariat::typeset::misprinted(&document), None);
+    // One character more, and it is measured.
+    let longer = fixture(|y| {
+        replace_once(
+            &y,
+            "    name: Siriporn Chaiyaphum\n",
+            &format!(
+                "    name: {}\n",
+                words_to("Siriporn Chaiyaphum Wattanakul", 41)
+            ),
+        )
+    });
+    let (_, source) = common::render(
+        &longer.path().join("programme.yaml"),
+        "certificates/TH-01.pdf",
+    );
+    assert!(
+        source.contains("#let zone(body) = fit-zone(body)"),
+        "not measured"
+    );
+}
