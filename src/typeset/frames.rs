@@ -200,20 +200,11 @@ pub fn misprinted(document: &PagedDocument) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::misprinted;
-    use crate::typeset::Typesetter;
 
     fn typeset(body: &str) -> typst_layout::PagedDocument {
-        let folder = tempfile::tempdir().unwrap();
-        let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
-        let typesetter = Typesetter::new(
-            folder.path(),
-            &Default::default(),
-            day,
-            day.and_hms_opt(9, 0, 0).unwrap(),
-        )
-        .unwrap();
-        let source = format!("#set page(width: 80mm, height: 60mm, margin: 10mm)\n{body}");
-        typesetter.compile(&source).map_err(|_| "typeset").unwrap()
+        crate::typeset::typeset_alone(&format!(
+            "#set page(width: 80mm, height: 60mm, margin: 10mm)\n{body}"
+        ))
     }
 
     #[test]

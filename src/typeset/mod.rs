@@ -19,10 +19,10 @@ pub use run::{Done, Expect, Run, documents, typeset_one};
 pub use workers::parallel;
 pub use world::{Dependencies, FontOptions, Typesetter, TypstError, sha256};
 
-/// Typst's own export of `source` (tagged, as Typst's default), nothing
-/// added.
+/// `source` typeset in an empty programme folder with the built-in fonts,
+/// for unit tests.
 #[cfg(test)]
-fn exported(source: &str) -> Vec<u8> {
+fn typeset_alone(source: &str) -> typst_layout::PagedDocument {
     let folder = tempfile::tempdir().unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2018, 10, 24).unwrap();
     let typesetter = Typesetter::new(
@@ -32,7 +32,14 @@ fn exported(source: &str) -> Vec<u8> {
         day.and_hms_opt(9, 0, 0).unwrap(),
     )
     .unwrap();
-    let document = typesetter.compile(source).map_err(|_| "typeset").unwrap();
+    typesetter.compile(source).map_err(|_| "typeset").unwrap()
+}
+
+/// Typst's own export of `source` (tagged, as Typst's default), nothing
+/// added.
+#[cfg(test)]
+fn exported(source: &str) -> Vec<u8> {
+    let document = typeset_alone(source);
     typst_pdf::pdf(&document, &Default::default())
         .map_err(|_| "export")
         .unwrap()
