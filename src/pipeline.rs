@@ -239,7 +239,7 @@ pub fn build_holding(
     lap("typeset");
     let mut summary = summary(&plan, &documents, &kind_seconds);
     plan.print = plan::volumes(&plan.print, |i| documents[i].record.pages.len());
-    let mut entries = package::documents(&plan, &documents, &keys, &cache)?;
+    let mut entries = package::documents(&plan, &documents, &keys)?;
     let listed: Vec<Entry> = entries
         .iter()
         .filter(|e| e.cached.is_some())

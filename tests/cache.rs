@@ -24,6 +24,27 @@ fn build_with(dir: &Path, out: &str, cache: bool) -> BuildReport {
     .unwrap_or_else(|e| panic!("build failed: {e:?}"))
 }
 
+/// What an output folder's document cache holds: the distinct keys its
+/// indexes list, their lines, and the size of each pack.
+fn cache_contents(out: &Path) -> (usize, usize, Vec<u64>) {
+    let (mut keys, mut lines, mut packs) = (BTreeSet::new(), 0, Vec::new());
+    for entry in std::fs::read_dir(out.join(".cache")).unwrap() {
+        let path = entry.unwrap().path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("index") => {
+                for line in std::fs::read_to_string(&path).unwrap().lines() {
+                    let record: serde_json::Value = serde_json::from_str(&line[65..]).unwrap();
+                    keys.insert(record["key"].as_str().unwrap().to_string());
+                    lines += 1;
+                }
+            }
+            Some("pack") => packs.push(std::fs::metadata(&path).unwrap().len()),
+            _ => {}
+        }
+    }
+    (keys.len(), lines, packs)
+}
+
 /// The PDFs whose bytes differ between two builds (or exist in one only).
 fn changed(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) -> BTreeSet<String> {
     let pdfs = |files: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
@@ -78,18 +99,18 @@ fn rebuild_after(change: impl FnOnce(&Path)) -> (BTreeSet<String>, BTreeSet<Stri
         std::fs::read(&cached.zip).unwrap() == std::fs::read(&fresh.zip).unwrap(),
         "a cached build differs from a build from scratch"
     );
-    // The cache keeps what the last build used, and no more.
-    let entries = std::fs::read_dir(dir.path().join("out/.cache"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "entry")
-        })
-        .count();
-    assert_eq!(entries, cached.typeset.len() + cached.reused);
+    // The cache holds what the last build used, and at most as many bytes
+    // again of older entries: a build from scratch leaves one pack, listing
+    // each entry it made once.
+    let (fresh_keys, fresh_lines, fresh_packs) = cache_contents(&dir.path().join("fresh"));
+    assert_eq!(fresh_packs.len(), 1, "{fresh_packs:?}");
+    assert_eq!(fresh_lines, fresh.typeset.len() + fresh.reused);
+    assert_eq!(fresh_keys, fresh_lines);
+    let (keys, _, packs) = cache_contents(&dir.path().join("out"));
+    assert!(keys >= cached.typeset.len() + cached.reused);
+    let held: u64 = packs.iter().sum();
+    let zip = std::fs::metadata(&cached.zip).unwrap().len();
+    assert!(held <= 2 * zip, "{held} bytes of packs for a zip of {zip}");
 
     let typeset: BTreeSet<String> = cached.typeset.into_iter().collect();
     (typeset, changed(&before, &unzip(&fresh.zip)), documents)

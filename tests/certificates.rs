@@ -167,7 +167,10 @@ fn build_writes_nothing_else_into_the_output_folder() {
     // The cache holds whole entries only: no temporary file is left behind.
     for entry in std::fs::read_dir(out.path().join(".cache")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        assert!(name.ends_with(".entry") || name == "CACHEDIR.TAG", "{name}");
+        assert!(
+            name.ends_with(".pack") || name.ends_with(".index") || name == "CACHEDIR.TAG",
+            "{name}"
+        );
     }
 }
 

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -113,33 +112,44 @@ fn build_mini(dir: &Path, out: &Path) -> (Option<i32>, String) {
 // ---------------------------------------------------------------------------
 // 1. What goes into the zip is what was typeset.
 
-/// The cache entry (`<key>.entry`) holding the zip member `member`.
-fn cache_entry_of(out: &Path, zip: &Path, member: &str) -> PathBuf {
+/// Where the document cache holds the zip member `member`: its pack, and
+/// where in it its packed PDF lies, as the line of an index that lists it
+/// says; and that index.
+struct Held {
+    pack: PathBuf,
+    at: usize,
+    len: usize,
+    index: PathBuf,
+}
+
+fn held_in_cache(out: &Path, zip: &Path, member: &str) -> Held {
     let bytes = unzip(zip)
         .into_iter()
         .find(|(name, _)| name == member)
         .unwrap()
         .1;
-    for entry in std::fs::read_dir(out.join(".cache")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "entry") {
-            let (_, packed) = split_entry(&std::fs::read(&path).unwrap());
-            let mut packed = zip::ZipArchive::new(std::io::Cursor::new(packed)).unwrap();
-            let mut pdf = Vec::new();
-            packed.by_index(0).unwrap().read_to_end(&mut pdf).unwrap();
-            if pdf == bytes {
-                return path;
+    let sha256 = secretariat::typeset::sha256(&bytes);
+    // The latest run's index first: its entry is the one a build reads.
+    let mut indexes: Vec<PathBuf> = std::fs::read_dir(out.join(".cache"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "index"))
+        .collect();
+    indexes.sort();
+    for index in indexes.into_iter().rev() {
+        for line in std::fs::read_to_string(&index).unwrap().lines() {
+            let record: serde_json::Value = serde_json::from_str(&line[65..]).unwrap();
+            if record["sha256"] == sha256.as_str() {
+                return Held {
+                    pack: index.with_extension("pack"),
+                    at: record["packed_at"].as_u64().unwrap() as usize,
+                    len: record["packed_len"].as_u64().unwrap() as usize,
+                    index,
+                };
             }
         }
     }
     panic!("no cache entry holds {member}");
-}
-
-/// A cache entry's record (its first two lines) and the packed PDF after it.
-fn split_entry(entry: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let first = entry.iter().position(|&b| b == b'\n').unwrap();
-    let second = first + 1 + entry[first + 1..].iter().position(|&b| b == b'\n').unwrap();
-    (entry[..=second].to_vec(), entry[second + 1..].to_vec())
 }
 
 #[test]
@@ -152,56 +162,92 @@ fn a_damaged_cache_entry_is_typeset_again_and_never_reaches_the_zip() {
     let good = std::fs::read(&zip).unwrap();
     let member = "certificates/P-01.pdf";
     let other = "certificates/P-02.pdf";
+    let named = format!("the cache entry for {member} was damaged; typeset again");
+    let line = "1 line of the document cache's index was damaged; the document it listed \
+                is typeset again"
+        .to_string();
 
-    type Tamper = fn(&Path, &Path);
-    let tampering: [(&str, Tamper); 7] = [
-        ("flipped", |entry, _| {
-            let mut bytes = std::fs::read(entry).unwrap();
-            let middle = bytes.len() / 2;
-            for b in &mut bytes[middle..middle + 64] {
-                *b ^= 0xFF;
-            }
-            std::fs::write(entry, bytes).unwrap();
-        }),
-        ("swapped", |entry, other| {
-            std::fs::copy(other, entry).unwrap();
-        }),
-        ("another's PDF after its record", |entry, other| {
-            let (record, _) = split_entry(&std::fs::read(entry).unwrap());
-            let (_, packed) = split_entry(&std::fs::read(other).unwrap());
-            std::fs::write(entry, [record, packed].concat()).unwrap();
-        }),
-        ("truncated", |entry, _| {
-            let bytes = std::fs::read(entry).unwrap();
-            std::fs::write(entry, &bytes[..bytes.len() / 3]).unwrap();
-        }),
-        ("a page size changed in its record", |entry, _| {
-            let (record, packed) = split_entry(&std::fs::read(entry).unwrap());
-            let record = String::from_utf8(record)
-                .unwrap()
-                .replacen("297.0", "397.0", 1);
-            std::fs::write(entry, [record.into_bytes(), packed].concat()).unwrap();
-        }),
-        ("a folder in its place", |entry, _| {
-            std::fs::remove_file(entry).unwrap();
-            std::fs::create_dir(entry).unwrap();
-        }),
-        ("an empty file", |entry, _| {
-            std::fs::write(entry, b"").unwrap();
-        }),
+    type Tamper = fn(&Held, &Held);
+    let tampering: [(&str, Tamper, &String); 7] = [
+        (
+            "flipped",
+            |held, _| {
+                let mut bytes = std::fs::read(&held.pack).unwrap();
+                let middle = held.at + held.len / 2;
+                for b in &mut bytes[middle - 32..middle + 32] {
+                    *b ^= 0xFF;
+                }
+                std::fs::write(&held.pack, bytes).unwrap();
+            },
+            &named,
+        ),
+        (
+            "another's PDF in its place",
+            |held, other| {
+                let theirs = std::fs::read(&other.pack).unwrap()[other.at..][..other.len].to_vec();
+                let mut bytes = std::fs::read(&held.pack).unwrap();
+                let n = held.len.min(other.len);
+                bytes[held.at..held.at + n].copy_from_slice(&theirs[..n]);
+                std::fs::write(&held.pack, bytes).unwrap();
+            },
+            &named,
+        ),
+        (
+            "its pack cut short",
+            |held, _| {
+                let bytes = std::fs::read(&held.pack).unwrap();
+                std::fs::write(&held.pack, &bytes[..held.at + held.len / 3]).unwrap();
+            },
+            &named,
+        ),
+        (
+            "a page size changed in its record",
+            |held, _| {
+                let text = std::fs::read_to_string(&held.index).unwrap();
+                let lines: Vec<String> = text
+                    .lines()
+                    .map(|line| {
+                        if line.contains(&format!("\"packed_at\":{}}}", held.at)) {
+                            line.replacen("297.0", "397.0", 1)
+                        } else {
+                            line.to_string()
+                        }
+                    })
+                    .collect();
+                std::fs::write(&held.index, lines.join("\n") + "\n").unwrap();
+            },
+            &line,
+        ),
+        (
+            "a folder in place of its pack",
+            |held, _| {
+                std::fs::remove_file(&held.pack).unwrap();
+                std::fs::create_dir(&held.pack).unwrap();
+            },
+            &named,
+        ),
+        (
+            "an empty pack",
+            |held, _| {
+                std::fs::write(&held.pack, b"").unwrap();
+            },
+            &named,
+        ),
+        (
+            "its pack gone",
+            |held, _| {
+                std::fs::remove_file(&held.pack).unwrap();
+            },
+            &named,
+        ),
     ];
-    for (how, tamper) in tampering {
-        let entry = cache_entry_of(&out, &zip, member);
-        let other = cache_entry_of(&out, &zip, other);
-        tamper(&entry, &other);
+    for (how, tamper, note) in tampering {
+        let held = held_in_cache(&out, &zip, member);
+        let other = held_in_cache(&out, &zip, other);
+        tamper(&held, &other);
         let (code, stderr) = build_mini(dir.path(), &out);
         assert_eq!(code, Some(0), "{how}: {stderr}");
-        assert!(
-            stderr.contains(&format!(
-                "the cache entry for {member} was damaged; typeset again"
-            )),
-            "{how}: {stderr}"
-        );
+        assert!(stderr.contains(note.as_str()), "{how}: {stderr}");
         assert!(
             std::fs::read(&zip).unwrap() == good,
             "{how}: the zip differs from the one built before"

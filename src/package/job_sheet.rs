@@ -217,7 +217,7 @@ pub fn add(
     };
     let sheet = typeset_one(run, &key, path, name, &source, expect, None)
         .map_err(|e| Failure::Documents(vec![DocumentError::one("print job sheet", e)]))?;
-    entries.push(Entry::pdf(path, "job-sheet", key, &sheet, run.cache));
+    entries.push(Entry::pdf(path, "job-sheet", key, &sheet));
     entries.push(Entry::data("print/job-sheet.csv", "job-sheet", csv(&jobs)?));
     Ok(())
 }

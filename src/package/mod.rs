@@ -16,8 +16,6 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 pub mod cache;
 pub mod job_sheet;
 
-use cache::Cache;
-
 use crate::plan::{Plan, RegisterRow};
 use crate::programme::Kind;
 use crate::typeset::Done;
@@ -139,18 +137,12 @@ impl Entry {
     }
 
     /// A PDF ready in the cache under `key`.
-    pub fn pdf(
-        path: impl Into<String>,
-        kind: &'static str,
-        key: String,
-        done: &Done,
-        cache: &Cache,
-    ) -> Self {
+    pub fn pdf(path: impl Into<String>, kind: &'static str, key: String, done: &Done) -> Self {
         Self {
             path: path.into(),
             kind,
             content: Content::Packed(Packed {
-                path: cache.entry(&key),
+                path: done.record.file.clone(),
                 at: done.record.packed_at,
                 len: done.record.packed_len,
                 sha256: done.record.packed_sha256.clone(),
@@ -167,18 +159,13 @@ impl Entry {
 
 /// The zip's documents (`documents`, typeset under `keys`), in plan order, and
 /// the certificate register after the certificates.
-pub fn documents(
-    plan: &Plan,
-    documents: &[Done],
-    keys: &[String],
-    cache: &Cache,
-) -> anyhow::Result<Vec<Entry>> {
+pub fn documents(plan: &Plan, documents: &[Done], keys: &[String]) -> anyhow::Result<Vec<Entry>> {
     let mut entries: Vec<Entry> = plan
         .documents
         .iter()
         .zip(documents)
         .zip(keys)
-        .map(|((doc, done), key)| Entry::pdf(&doc.path, doc.kind.key(), key.clone(), done, cache))
+        .map(|((doc, done), key)| Entry::pdf(&doc.path, doc.kind.key(), key.clone(), done))
         .collect();
     if !plan.register.is_empty() {
         entries.push(Entry::data(

@@ -51,13 +51,7 @@ pub fn print_files(plan: &Plan, documents: &[Done], run: &Run) -> Result<Vec<Ent
     })?;
     for (print, result) in plan.print.iter().zip(prints) {
         let (key, done) = result.map_err(|e| Failure::Documents(vec![e]))?;
-        entries.push(Entry::pdf(
-            &print.path,
-            print.kind.key(),
-            key,
-            &done,
-            run.cache,
-        ));
+        entries.push(Entry::pdf(&print.path, print.kind.key(), key, &done));
     }
     Ok(entries)
 }
