@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontPath, FontStore};
@@ -51,6 +51,8 @@ pub struct Typesetter {
     /// SHA-256 of each file and font used so far.
     file_hashes: Mutex<HashMap<FileId, String>>,
     font_hashes: Mutex<HashMap<usize, String>>,
+    /// How many of the fonts, the first ones, are built into the tool.
+    builtin_fonts: usize,
     today: NaiveDate,
     pub(super) timestamp: NaiveDateTime,
 }
@@ -71,18 +73,19 @@ impl Typesetter {
         let root = Root::new(root)
             .map_err(|e| anyhow::anyhow!("cannot open programme folder {}: {e}", root.display()))?;
         let mut fonts = FontStore::new();
-        for (_, data) in BUILTIN_FONTS {
-            fonts.extend(Font::iter(Bytes::new(*data)).map(|font| {
-                let info = font.info().clone();
-                (font, info)
-            }));
-        }
-        fonts.extend(typst_assets::fonts().flat_map(|data| {
-            Font::iter(Bytes::new(data)).map(|font| {
+        // The built-in set, then Typst's own: in the order their indices are
+        // recorded in.
+        let builtin: Vec<(Font, FontInfo)> = BUILTIN_FONTS
+            .iter()
+            .flat_map(|(_, data)| Font::iter(Bytes::new(*data)))
+            .chain(typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))))
+            .map(|font| {
                 let info = font.info().clone();
                 (font, info)
             })
-        }));
+            .collect();
+        let builtin_fonts = builtin.len();
+        fonts.extend(builtin);
         for data in super::fonts::local_fonts(&root)? {
             fonts.extend(Font::iter(data).map(|font| {
                 let info = font.info().clone();
@@ -99,6 +102,7 @@ impl Typesetter {
             files: Mutex::new(HashMap::new()),
             file_hashes: Mutex::new(HashMap::new()),
             font_hashes: Mutex::new(HashMap::new()),
+            builtin_fonts,
             today,
             timestamp,
         })
@@ -194,6 +198,12 @@ impl Typesetter {
     }
 
     fn font_hash(&self, index: usize) -> String {
+        // A font built into the tool changes only with the tool, whose
+        // fingerprint is part of every key: hashing it again (the Japanese
+        // ones are 5 MB each) would cost every run for nothing.
+        if index < self.builtin_fonts {
+            return format!("built-in:{index}");
+        }
         if let Some(hash) = self.font_hashes.lock().expect("font hash lock").get(&index) {
             return hash.clone();
         }
