@@ -11,12 +11,15 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// Dedicated threads, not a rayon pool: Typst uses rayon inside a compilation,
-/// and a rayon worker waiting there steals the next whole document and
-/// compiles it on top of the first, on the same stack. Documents then pile up
-/// unfinished (memory grew with every document, and stacks overflowed at a
-/// few thousand). A plain thread waiting on Typst's inner work steals nothing,
-/// so each worker holds one document at a time.
+/// Not one rayon pool for all: Typst uses rayon inside a compilation, and a
+/// rayon worker waiting there steals the next whole document and compiles it
+/// on top of the first, on the same stack. Documents then pile up unfinished
+/// (memory grew with every document, and stacks overflowed at a few
+/// thousand). Each worker is the one thread of a rayon pool of its own
+/// instead: Typst's inner parallel work runs on it, in turn, with nothing
+/// else to steal, rather than being handed to rayon's global threads and
+/// waited for, which cost every document a round trip between threads per
+/// parallel step and left the workers waiting on each other's steps.
 pub fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Result<Vec<T>, Failure> {
     let workers = cores().min(n.max(1));
     let next = AtomicUsize::new(0);
@@ -25,17 +28,27 @@ pub fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Result<Vec<
     std::thread::scope(|scope| -> Result<(), Failure> {
         let mut handles = Vec::new();
         for w in 0..workers {
-            let handle = std::thread::Builder::new()
-                .name(format!("typeset-{w}"))
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(move |_| format!("typeset-{w}"))
                 .stack_size(16 << 20)
-                .spawn_scoped(scope, || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break;
-                        }
-                        let result = f(i);
-                        *results[i].lock().expect("result lock") = Some(result);
+                .build()
+                .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
+            let handle = std::thread::Builder::new()
+                .name(format!("typeset-{w}-wait"))
+                .spawn_scoped(scope, {
+                    let (next, results, f) = (&next, &results, &f);
+                    move || {
+                        pool.install(|| {
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                if i >= n {
+                                    break;
+                                }
+                                let result = f(i);
+                                *results[i].lock().expect("result lock") = Some(result);
+                            }
+                        })
                     }
                 })
                 .map_err(|e| anyhow::anyhow!("cannot start typesetting threads: {e}"))?;
