@@ -550,6 +550,15 @@ fn read_indexes(
     indexes.sort();
     for (id, path) in indexes {
         let pack = dir.join(format!("{id}.{PACK}"));
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            notes.push(format!(
+                "{} is a link, which the document cache never follows; the documents it \
+                 lists are typeset again",
+                path.display()
+            ));
+            damaged_packs.insert(pack);
+            continue;
+        }
         let text = match read_regular(&path, MAX_CACHE_INDEX_BYTES) {
             Ok(text) => text,
             Err(e) => {
@@ -645,6 +654,10 @@ pub fn read_packed(path: &Path, at: u64, len: u64, sha256: &str) -> anyhow::Resu
             path.display()
         )
     };
+    // A link in the cache is never followed: the tool made none.
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return Err(not_written());
+    }
     let (mut file, file_len) = open_regular(path)
         .map_err(|e| anyhow::anyhow!("{}", e.describe(&path.display().to_string())))?;
     if at.checked_add(len).is_none_or(|end| end > file_len) {
@@ -852,6 +865,45 @@ mod tests {
             drop(cache);
             clear(&dir.path().join(".cache"));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_fifos_in_the_cache_are_never_followed_or_waited_on() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(dir.path(), true);
+        let (ra, rb) = (
+            put(&cache, &k('a'), b"%PDF a"),
+            put(&cache, &k('b'), b"%PDF b"),
+        );
+        drop(cache);
+        // The pack a link to a copy of itself elsewhere: not read.
+        let elsewhere = dir.path().join("elsewhere.pack");
+        std::fs::rename(&ra.file, &elsewhere).unwrap();
+        symlink(&elsewhere, &ra.file).unwrap();
+        let (cache, _) = reopen(dir.path());
+        assert_eq!(cache.get(&k('a')), Lookup::Damaged);
+        drop(cache);
+        // The index a link: noted, not read, and gone after a full build.
+        let index = rb.file.with_extension(INDEX);
+        std::fs::remove_file(&ra.file).unwrap();
+        std::fs::rename(&elsewhere, &ra.file).unwrap();
+        let theirs = dir.path().join("elsewhere.index");
+        std::fs::rename(&index, &theirs).unwrap();
+        symlink(&theirs, &index).unwrap();
+        let (cache, notes) = reopen(dir.path());
+        assert_eq!(cache.get(&k('b')), Lookup::Miss);
+        assert!(notes.iter().any(|n| n.contains("is a link")), "{notes:?}");
+        cache.prune(&HashSet::new());
+        assert!(std::fs::symlink_metadata(&index).is_err());
+        assert!(theirs.exists(), "what a link pointed to is left alone");
+        // A FIFO for an index: refused at once, never waited on.
+        let fifo = std::ffi::CString::new(index.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        let (cache, notes) = reopen(dir.path());
+        assert_eq!(cache.get(&k('b')), Lookup::Miss);
+        assert_eq!(notes.len(), 1, "{notes:?}");
     }
 
     #[test]
