@@ -123,7 +123,9 @@ impl Writer {
                 .create_new(true)
                 .open(path)
         };
-        loop {
+        // Each try is a new id; only a folder that answers every name as
+        // taken would need more than a few.
+        for _ in 0..MAX_ID_TRIES {
             let seed = format!(
                 "{}:{now}:{}",
                 std::process::id(),
@@ -161,6 +163,10 @@ impl Writer {
                 len: 0,
             });
         }
+        anyhow::bail!(
+            "cannot create a pack in {}: every name tried is taken",
+            dir.display()
+        )
     }
 
     /// Appends `packed` to the pack and its record to the index, and returns
@@ -467,6 +473,9 @@ const TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
 const PACK: &str = "pack";
 const INDEX: &str = "index";
 const ID_LEN: usize = 32;
+
+/// How many new ids a run tries for its pack before giving up.
+const MAX_ID_TRIES: usize = 16;
 
 /// The id and extension of a pack or an index.
 fn cache_file(path: &Path) -> Option<(&str, &str)> {
