@@ -390,8 +390,13 @@ impl Cache {
             return;
         };
         let listing: Vec<PathBuf> = listing.flatten().map(|e| e.path()).collect();
-        let mut index = self.index().clone();
-        index.retain(|key, _| keep.contains(key));
+        // Only what is kept: what prune weighs and copies.
+        let index: HashMap<String, Record> = self
+            .index()
+            .iter()
+            .filter(|(key, _)| keep.contains(*key))
+            .map(|(key, record)| (key.clone(), record.clone()))
+            .collect();
         let mut live: HashMap<PathBuf, u64> = HashMap::new();
         for record in index.values() {
             *live.entry(record.file.clone()).or_default() += record.packed_len;
@@ -479,24 +484,22 @@ const MAX_ID_TRIES: usize = 16;
 
 /// The id and extension of a pack or an index.
 fn cache_file(path: &Path) -> Option<(&str, &str)> {
-    let id = path.file_stem()?.to_str()?;
-    let extension = path.extension()?.to_str()?;
-    let hex = id.len() == ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    (hex && matches!(extension, PACK | INDEX)).then_some((id, extension))
+    named(path, ID_LEN, &[PACK, INDEX])
 }
 
 /// Whether `path` is an entry as earlier versions kept them, one or two files
 /// per document (`<64 hex digits>.entry`, `.zip` or `.json`): pruned.
 fn legacy_entry(path: &Path) -> bool {
-    let (Some(stem), Some(extension)) = (
-        path.file_stem().and_then(|s| s.to_str()),
-        path.extension().and_then(|s| s.to_str()),
-    ) else {
-        return false;
-    };
-    stem.len() == 64
-        && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        && matches!(extension, "entry" | "zip" | "json")
+    named(path, 64, &["entry", "zip", "json"]).is_some()
+}
+
+/// The stem and extension of `path` when it is named as this tool names its
+/// files: `digits` lowercase hex digits, then one of `extensions`.
+fn named<'a>(path: &'a Path, digits: usize, extensions: &[&str]) -> Option<(&'a str, &'a str)> {
+    let stem = path.file_stem()?.to_str()?;
+    let extension = path.extension()?.to_str()?;
+    let hex = stem.len() == digits && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (hex && extensions.contains(&extension)).then_some((stem, extension))
 }
 
 /// Whether a folder is this tool's cache: tagged so, or holding nothing but
