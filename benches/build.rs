@@ -230,7 +230,8 @@ fn main() {
     }
 
     println!(
-        "full builds: the median of {runs} for programmes of up to {REPEATED_UP_TO} participants (fastest and slowest in brackets), one for larger ones\n"
+        "full builds: the median of {runs} for programmes of up to {REPEATED_UP_TO} participants \
+         (the 1,000 once more after each larger one; fastest and slowest in brackets), one for larger ones\n"
     );
     println!(
         "| programme | documents | full build s | documents/s | per-person docs/s | peak RSS MB | CPU/wall | load+plan | render | typeset | print files | package | rebuild after one name s | files typeset again |"
