@@ -171,7 +171,7 @@ pub fn check_all(
     // Every document's template, rendered with its context as `build` will:
     // a misspelt field in a template of the programme's own is found here.
     let views = Views::new(&programme);
-    if let Err(Failure::Invalid(mut problems)) = render::keys(&plan, &templates, &views, "") {
+    if let Err(Failure::Invalid(mut problems)) = render::keys(&plan, &templates, &views, "", 0) {
         problems.extend(warnings);
         return Err(Failure::Invalid(problems));
     }
@@ -215,7 +215,13 @@ pub fn build_holding(
     lap("load, validate, plan");
     let fingerprint = typesetter.fingerprint();
     let views = Views::new(&programme);
-    let keys = render::keys(&plan, &templates, &views, &fingerprint)?;
+    let rendered = render::keys(
+        &plan,
+        &templates,
+        &views,
+        &fingerprint,
+        render::KEPT_SOURCES_BYTES,
+    )?;
     lap("render");
     let timestamp = timestamp(&programme)?;
     // Taken only once the programme is known to be valid: a programme that
@@ -235,11 +241,11 @@ pub fn build_holding(
         programme: &programme,
         views: &views,
     };
-    let (documents, kind_seconds) = typeset::documents(&plan, &keys, &run, options.progress)?;
+    let (documents, kind_seconds) = typeset::documents(&plan, &rendered, &run, options.progress)?;
     lap("typeset");
     let mut summary = summary(&plan, &documents, &kind_seconds);
     plan.print = plan::volumes(&plan.print, |i| documents[i].record.pages.len());
-    let mut entries = package::documents(&plan, &documents, &keys)?;
+    let mut entries = package::documents(&plan, &documents, &rendered.keys)?;
     let listed: Vec<Entry> = entries
         .iter()
         .filter(|e| e.cached.is_some())

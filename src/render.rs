@@ -320,17 +320,39 @@ pub fn typst_str(text: &str) -> String {
     out
 }
 
+/// The rendered sources kept from [`keys`] for the typesetting workers, in
+/// bytes at most: the 1,000-participant programme's are about 35 MB, all
+/// kept, so no document is rendered twice; of the 10,000-participant one's,
+/// hundreds of MB, the rest are rendered again in their worker.
+pub const KEPT_SOURCES_BYTES: usize = 64 << 20;
+
+/// Every document's cache key, and the sources [`keys`] kept.
+pub struct Rendered {
+    pub keys: Vec<String>,
+    sources: Vec<std::sync::Mutex<Option<String>>>,
+}
+
+impl Rendered {
+    /// Document `i`'s source, when it was kept and not taken yet: only once,
+    /// so it is freed as soon as its document is typeset.
+    pub fn take(&self, i: usize) -> Option<String> {
+        self.sources.get(i)?.lock().expect("source lock").take()
+    }
+}
+
 /// Renders every document's template to learn its cache key; all template
-/// errors are reported together, before anything is typeset. Sources are not
-/// kept: a programme of ten thousand participants renders hundreds of
-/// megabytes of them, and a document to be typeset renders again (cheaply) in
-/// its worker.
+/// errors are reported together, before anything is typeset. Sources are
+/// kept up to `keep` bytes in all: a programme of ten thousand participants
+/// renders hundreds of megabytes of them, and a document whose source was
+/// not kept renders again in its worker.
 pub fn keys(
     plan: &Plan,
     templates: &Templates,
     views: &Views,
     fingerprint: &str,
-) -> Result<Vec<String>, Failure> {
+    keep: usize,
+) -> Result<Rendered, Failure> {
+    let kept = std::sync::atomic::AtomicUsize::new(0);
     let rendered = parallel(plan.documents.len(), |i| {
         let doc = &plan.documents[i];
         templates
@@ -339,20 +361,28 @@ pub fn keys(
                 // The pages it is checked for are part of what the entry
                 // promises, whether or not the template reads them.
                 let pages = doc.pages.map(|spec| spec.key()).unwrap_or_default();
-                Cache::key(&[
+                let key = Cache::key(&[
                     fingerprint.as_bytes(),
                     doc.path.as_bytes(),
                     source.as_bytes(),
                     &pages,
-                ])
+                ]);
+                let size = source.len();
+                let room =
+                    kept.fetch_add(size, std::sync::atomic::Ordering::Relaxed) + size <= keep;
+                (key, room.then_some(source))
             })
             .map_err(|diag| diag.entry(doc.label.clone()))
     })?;
     let mut keys = Vec::with_capacity(rendered.len());
+    let mut sources = Vec::with_capacity(rendered.len());
     let mut diags: Vec<Diagnostic> = Vec::new();
     for result in rendered {
         match result {
-            Ok(key) => keys.push(key),
+            Ok((key, source)) => {
+                keys.push(key);
+                sources.push(std::sync::Mutex::new(source));
+            }
             Err(diag) => {
                 // One broken template fails every document; say it once.
                 if !diags.iter().any(|d| {
@@ -364,7 +394,7 @@ pub fn keys(
         }
     }
     if diags.is_empty() {
-        Ok(keys)
+        Ok(Rendered { keys, sources })
     } else {
         Err(Failure::Invalid(diags))
     }
@@ -373,6 +403,44 @@ pub fn keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference programme's plan, templates and views, for `keys`.
+    fn reference() -> (crate::programme::Programme, Templates, Plan) {
+        let programme =
+            crate::pipeline::check(std::path::Path::new("data/programme.yaml")).unwrap();
+        let templates = Templates::new(&programme.folder);
+        let plan = crate::plan::plan(&programme, &templates).unwrap();
+        (programme, templates, plan)
+    }
+
+    #[test]
+    fn kept_sources_are_the_documents_own_within_the_bound_and_taken_once() {
+        let (programme, templates, plan) = reference();
+        let views = Views::new(&programme);
+        let fresh = |i: usize| {
+            let doc = &plan.documents[i];
+            templates
+                .render(&doc.template, &views.value(&doc.context))
+                .unwrap()
+        };
+        let all = keys(&plan, &templates, &views, "tool", usize::MAX).unwrap();
+        let none = keys(&plan, &templates, &views, "tool", 0).unwrap();
+        // What is kept changes no key.
+        assert_eq!(all.keys, none.keys);
+        for i in 0..plan.documents.len() {
+            assert_eq!(none.take(i), None);
+            assert_eq!(all.take(i).as_deref(), Some(fresh(i).as_str()));
+            assert_eq!(all.take(i), None, "a source is taken once");
+        }
+        // A bound of a few documents' sources keeps no more than it.
+        let bound = 3 * fresh(0).len();
+        let some = keys(&plan, &templates, &views, "tool", bound).unwrap();
+        let kept: Vec<String> = (0..plan.documents.len())
+            .filter_map(|i| some.take(i))
+            .collect();
+        assert!(!kept.is_empty());
+        assert!(kept.iter().map(String::len).sum::<usize>() <= bound);
+    }
 
     #[test]
     fn escapes_every_markup_character() {

@@ -14,7 +14,7 @@ use crate::diagnostic::{DocumentError, Failure, excerpt};
 use crate::package::cache::{Cache, Lookup, Record};
 use crate::plan::{PageSpec, Plan};
 use crate::programme::{Kind, Programme};
-use crate::render::Templates;
+use crate::render::{Rendered, Templates};
 
 /// What documents of one run share.
 pub struct Run<'a> {
@@ -44,7 +44,7 @@ pub type Typeset = (Vec<Done>, Vec<(Kind, f64)>);
 /// cache holds.
 pub fn documents(
     plan: &Plan,
-    keys: &[String],
+    rendered: &Rendered,
     run: &Run,
     progress: bool,
 ) -> Result<Typeset, Failure> {
@@ -56,6 +56,7 @@ pub fn documents(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let keys = &rendered.keys;
     let done = AtomicUsize::new(0);
     let units = units(plan);
     let timed = parallel(units.len(), |u| {
@@ -68,14 +69,17 @@ pub fn documents(
                     if let Some(done) = reuse(run, &keys[i], &doc.path) {
                         return Ok(done);
                     }
-                    let context = run.views.value(&doc.context);
-                    let source = run
-                        .templates
-                        .render(&doc.template, &context)
-                        .map_err(|d| d.message)?;
+                    let source = match rendered.take(i) {
+                        Some(source) => source,
+                        None => run
+                            .templates
+                            .render(&doc.template, &run.views.value(&doc.context))
+                            .map_err(|d| d.message)?,
+                    };
                     // The source again, knowing the page count of the first layout.
                     let longer = |pages: usize| {
-                        let context = minijinja::context! { pages => pages, ..context.clone() };
+                        let context = run.views.value(&doc.context);
+                        let context = minijinja::context! { pages => pages, ..context };
                         run.templates
                             .render(&doc.template, &context)
                             .map_err(|d| d.message)
