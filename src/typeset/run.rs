@@ -66,10 +66,13 @@ pub fn documents(
                 let doc = &plan.documents[i];
                 let clock = std::time::Instant::now();
                 let result = guarded(|| {
+                    // Taken first, so a document reused from the cache frees
+                    // its kept source too.
+                    let kept = rendered.take(i);
                     if let Some(done) = reuse(run, &keys[i], &doc.path) {
                         return Ok(done);
                     }
-                    let source = match rendered.take(i) {
+                    let source = match kept {
                         Some(source) => source,
                         None => run
                             .templates
