@@ -103,6 +103,9 @@ struct Sample {
     cpu: f64,
     /// Seconds of each of [`STAGES`], as `--timings` prints them.
     stages: Vec<String>,
+    /// Each kind's pages and the workers' seconds its documents took, as the
+    /// build's summary table prints them.
+    kinds: Vec<(String, usize, f64)>,
     rebuild: f64,
     /// Files the rebuild typeset again.
     again: String,
@@ -148,6 +151,21 @@ fn sample(binary: &Path, programme: &Path) -> Sample {
             .map(|ms| format!("{:.2}", ms.parse::<f64>().unwrap_or(0.0) / 1000.0))
             .unwrap_or_default()
     };
+    // Rows of the summary table: kind, documents, pages, print sheets, time.
+    let kinds = stderr
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let [kind, _, pages, _, time] = cols.as_slice() else {
+                return None;
+            };
+            if *kind == "total" {
+                return None;
+            }
+            let seconds = time.strip_suffix('s')?.parse().ok()?;
+            Some((kind.to_string(), pages.parse().ok()?, seconds))
+        })
+        .collect();
     let original = rename_first_participant(Path::new(programme));
     let again = run(binary, &["build", programme, "--out", out]);
     std::fs::write(programme, original).unwrap();
@@ -158,6 +176,7 @@ fn sample(binary: &Path, programme: &Path) -> Sample {
         rss,
         cpu,
         stages: STAGES.iter().map(|s| stage(s)).collect(),
+        kinds,
         rebuild: again.wall,
         again: again
             .stderr
@@ -218,14 +237,15 @@ fn main() {
     }
     let thousand = programmes.iter().position(|p| p.1 == 1000);
     // Each large programme with the 1,000-participant builds just before and
-    // after it: (large, before, after) wall times of the 1,000.
-    let mut bracketed: Vec<(usize, f64, f64)> = Vec::new();
+    // after it: (large, before, after), the last two indices into the 1,000's
+    // samples.
+    let mut bracketed: Vec<(usize, usize, usize)> = Vec::new();
     for i in (0..programmes.len()).filter(|&i| programmes[i].1 > REPEATED_UP_TO) {
         samples[i].push(sample(&binary, &programmes[i].2));
         if let Some(k) = thousand {
-            let before = samples[k].last().expect("the 1,000 ran").wall;
             samples[k].push(sample(&binary, &programmes[k].2));
-            bracketed.push((i, before, samples[k].last().expect("just ran").wall));
+            let after = samples[k].len() - 1;
+            bracketed.push((i, after - 1, after));
         }
     }
 
@@ -261,6 +281,50 @@ fn main() {
             rebuilds[rebuilds.len() / 2],
             m.again,
         );
+    }
+
+    // Whether any cost grows with the programme: each kind's cost per page
+    // (lists and letters listing people grow in pages, not in number), and
+    // each stage's per 1,000 documents, in the large build and the
+    // 1,000-participant builds around it.
+    if let Some(k) = thousand {
+        for &(i, before, after) in &bracketed {
+            let columns = [&samples[k][before], &samples[i][0], &samples[k][after]];
+            println!(
+                "\ncosts per page and per document, {} against 1,000 participants just before and after it:\n",
+                programmes[i].0
+            );
+            println!("| | 1,000 before | {} | 1,000 after |", programmes[i].0);
+            println!("|---|---|---|---|");
+            for (kind, _, _) in &columns[1].kinds {
+                let cells: Vec<String> = columns
+                    .iter()
+                    .map(|s| match s.kinds.iter().find(|(k, _, _)| k == kind) {
+                        Some(&(_, n, seconds)) if n > 0 => {
+                            format!("{:.2}", seconds / n as f64 * 1000.0)
+                        }
+                        _ => String::new(),
+                    })
+                    .collect();
+                println!(
+                    "| {kind}, ms of a worker's time per page | {} |",
+                    cells.join(" | ")
+                );
+            }
+            for (j, stage) in STAGES.iter().enumerate() {
+                let cells: Vec<String> = columns
+                    .iter()
+                    .map(|s| {
+                        let seconds: f64 = s.stages[j].parse().unwrap_or(0.0);
+                        format!("{:.3}", seconds / s.documents as f64 * 1000.0)
+                    })
+                    .collect();
+                println!(
+                    "| {stage}, wall s per 1,000 documents | {} |",
+                    cells.join(" | ")
+                );
+            }
+        }
     }
 
     // The floor, on the 1,000-participant programme (the reference when it is
@@ -306,6 +370,7 @@ fn main() {
         );
         let per_person = m.per_person as f64;
         for &(i, before, after) in &bracketed {
+            let (before, after) = (samples[k][before].wall, samples[k][after].wall);
             let large = &samples[i][0];
             let rate = large.per_person as f64 / large.wall;
             let around = per_person / before.max(after);
