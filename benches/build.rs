@@ -151,17 +151,18 @@ fn sample(binary: &Path, programme: &Path) -> Sample {
             .map(|ms| format!("{:.2}", ms.parse::<f64>().unwrap_or(0.0) / 1000.0))
             .unwrap_or_default()
     };
-    // Rows of the summary table: kind, documents, pages, print sheets, time.
+    // Rows of the summary table, between its heading and its total: kind,
+    // documents, pages, print sheets, time.
     let kinds = stderr
         .lines()
+        .skip_while(|l| !l.starts_with("kind "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("total "))
         .filter_map(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
             let [kind, _, pages, _, time] = cols.as_slice() else {
                 return None;
             };
-            if *kind == "total" {
-                return None;
-            }
             let seconds = time.strip_suffix('s')?.parse().ok()?;
             Some((kind.to_string(), pages.parse().ok()?, seconds))
         })
