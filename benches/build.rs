@@ -103,12 +103,20 @@ struct Sample {
     cpu: f64,
     /// Seconds of each of [`STAGES`], as `--timings` prints them.
     stages: Vec<String>,
-    /// Each kind's pages and the workers' seconds its documents took, as the
-    /// build's summary table prints them.
-    kinds: Vec<(String, usize, f64)>,
+    /// Each kind's documents, pages and the workers' seconds they took, as
+    /// the build's summary table prints them.
+    kinds: Vec<Kind>,
     rebuild: f64,
     /// Files the rebuild typeset again.
     again: String,
+}
+
+/// A row of the build's summary table.
+struct Kind {
+    name: String,
+    documents: usize,
+    pages: usize,
+    seconds: f64,
 }
 
 const STAGES: [&str; 5] = [
@@ -134,15 +142,6 @@ fn sample(binary: &Path, programme: &Path) -> Sample {
         binary,
         &["build", programme, "--out", out, "--timings", "--no-cache"],
     );
-    // The summary table: kind, documents, pages, print sheets, time.
-    let count = |kind: &str| -> usize {
-        stderr
-            .lines()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>())
-            .find(|cols| cols.first() == Some(&kind))
-            .and_then(|cols| cols.get(1)?.parse().ok())
-            .unwrap_or(0)
-    };
     let stage = |name: &str| -> String {
         stderr
             .lines()
@@ -160,20 +159,32 @@ fn sample(binary: &Path, programme: &Path) -> Sample {
         .take_while(|l| !l.starts_with("total "))
         .filter_map(|l| {
             let cols: Vec<&str> = l.split_whitespace().collect();
-            let [kind, _, pages, _, time] = cols.as_slice() else {
+            let [name, documents, pages, _, time] = cols.as_slice() else {
                 return None;
             };
-            let seconds = time.strip_suffix('s')?.parse().ok()?;
-            Some((kind.to_string(), pages.parse().ok()?, seconds))
+            Some(Kind {
+                name: name.to_string(),
+                documents: documents.parse().ok()?,
+                pages: pages.parse().ok()?,
+                seconds: time.strip_suffix('s')?.parse().ok()?,
+            })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // The table's total is the sum of its kinds.
+    let count = |names: &[&str]| -> usize {
+        kinds
+            .iter()
+            .filter(|k| names.is_empty() || names.contains(&k.name.as_str()))
+            .map(|k| k.documents)
+            .sum()
+    };
     let original = rename_first_participant(Path::new(programme));
     let again = run(binary, &["build", programme, "--out", out]);
     std::fs::write(programme, original).unwrap();
     Sample {
         wall,
-        documents: count("total"),
-        per_person: count("invitations") + count("badges") + count("certificates"),
+        documents: count(&[]),
+        per_person: count(&["invitations", "badges", "certificates"]),
         rss,
         cpu,
         stages: STAGES.iter().map(|s| stage(s)).collect(),
@@ -297,18 +308,19 @@ fn main() {
             );
             println!("| | 1,000 before | {} | 1,000 after |", programmes[i].0);
             println!("|---|---|---|---|");
-            for (kind, _, _) in &columns[1].kinds {
+            for kind in &columns[1].kinds {
                 let cells: Vec<String> = columns
                     .iter()
-                    .map(|s| match s.kinds.iter().find(|(k, _, _)| k == kind) {
-                        Some(&(_, n, seconds)) if n > 0 => {
-                            format!("{:.2}", seconds / n as f64 * 1000.0)
+                    .map(|s| match s.kinds.iter().find(|k| k.name == kind.name) {
+                        Some(k) if k.pages > 0 => {
+                            format!("{:.2}", k.seconds / k.pages as f64 * 1000.0)
                         }
                         _ => String::new(),
                     })
                     .collect();
                 println!(
-                    "| {kind}, ms of a worker's time per page | {} |",
+                    "| {}, ms of a worker's time per page | {} |",
+                    kind.name,
                     cells.join(" | ")
                 );
             }
